@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace fw::util {
+
+// ASCII white space as XML and HTTP define it (space, tab, CR, LF, FF, VT).
+constexpr bool is_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// Returns `s` without leading and trailing ASCII white space. The view borrows from `s`.
+[[nodiscard]] std::string_view trim(std::string_view s) noexcept;
+
+// Replaces every run of white space (ASCII, and U+00A0 / other Unicode spaces encoded in UTF-8)
+// with one ASCII space and trims both ends.
+[[nodiscard]] std::string collapse_space(std::string_view s);
+
+// ASCII lower case; bytes >= 0x80 are left alone (safe on UTF-8).
+[[nodiscard]] std::string to_lower(std::string_view s);
+
+// ASCII case-insensitive equality / prefix test.
+[[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
+[[nodiscard]] bool istarts_with(std::string_view s, std::string_view prefix) noexcept;
+
+} // namespace fw::util
