@@ -23,6 +23,7 @@ namespace fw::parse {
 // '&' that does not start a well-formed reference becomes "&amp;". Text inside CDATA sections,
 // comments and processing instructions is left alone; references inside attribute values are
 // handled too. Appends one warning per kind of repair (not one per occurrence).
-[[nodiscard]] std::string fix_xml_entities(std::string_view xml, std::vector<std::string>& warnings);
+[[nodiscard]] std::string fix_xml_entities(std::string_view xml,
+                                           std::vector<std::string>& warnings);
 
 } // namespace fw::parse

@@ -1,1 +1,194 @@
-// placeholder until implemented
+#include "util/utf8.hpp"
+
+#include <cstdint>
+#include <cstring>
+
+namespace fw::util {
+namespace {
+
+constexpr std::uint64_t k_high_bits = 0x8080808080808080ULL;
+constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+
+// Reads 8 bytes without alignment requirements (the compiler turns this into one load).
+std::uint64_t load8(const unsigned char* p) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// True when all 8 bytes of `v` are printable ASCII (0x20..0x7E): nothing repair_utf8 would touch.
+constexpr bool is_printable_ascii8(std::uint64_t v) noexcept {
+  const std::uint64_t below_space = (v - k_ones * 0x20) & ~v; // high bit set for bytes < 0x20
+  const std::uint64_t del = v ^ (k_ones * 0x7F);              // zero byte where v == 0x7F
+  const std::uint64_t is_del = (del - k_ones) & ~del;         // high bit set for zero bytes
+  return ((v | below_space | is_del) & k_high_bits) == 0;
+}
+
+// Length of the well-formed UTF-8 sequence at p (Unicode Table 3-7), or, when the bytes there
+// are not one, the negated length of the maximal invalid subpart (at least 1), as WHATWG and
+// Unicode §3.9 "U+FFFD substitution of maximal subparts" count it. `cp` gets the code point.
+int decode_one(const unsigned char* p, const unsigned char* end, char32_t& cp) noexcept {
+  const unsigned char b0 = p[0];
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  }
+  int len = 0;
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xBF;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+    cp = b0 & 0x1F;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    cp = b0 & 0x0F;
+    if (b0 == 0xE0) {
+      lo = 0xA0; // no overlongs
+    } else if (b0 == 0xED) {
+      hi = 0x9F; // no surrogates
+    }
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    cp = b0 & 0x07;
+    if (b0 == 0xF0) {
+      lo = 0x90; // no overlongs
+    } else if (b0 == 0xF4) {
+      hi = 0x8F; // nothing above U+10FFFF
+    }
+  } else {
+    return -1; // a continuation byte, C0/C1 (always overlong) or F5..FF
+  }
+  for (int i = 1; i < len; ++i) {
+    if (p + i >= end || p[i] < lo || p[i] > hi) {
+      return -i;
+    }
+    cp = (cp << 6) | (p[i] & 0x3F);
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  return len;
+}
+
+// Characters repair_utf8 drops: C0 controls but TAB, LF and CR; DEL and the C1 controls; and
+// the noncharacters U+FFFE and U+FFFF.
+constexpr bool is_dropped(char32_t cp) noexcept {
+  if (cp < 0x20) {
+    return cp != '\t' && cp != '\n' && cp != '\r';
+  }
+  return (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF;
+}
+
+// Offset of the first byte repair_utf8 must change, or s.size() when there is none.
+std::size_t first_repair(std::string_view s) noexcept {
+  const auto* begin = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* p = begin;
+  const auto* end = begin + s.size();
+  while (p < end) {
+    while (end - p >= 8 && is_printable_ascii8(load8(p))) {
+      p += 8;
+    }
+    if (p == end) {
+      break;
+    }
+    char32_t cp = 0;
+    const int n = decode_one(p, end, cp);
+    if (n < 0 || is_dropped(cp)) {
+      return static_cast<std::size_t>(p - begin);
+    }
+    p += n;
+  }
+  return s.size();
+}
+
+} // namespace
+
+void append_utf8(std::string& out, char32_t cp) {
+  if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+    cp = 0xFFFD;
+  }
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    const char b[2] = {static_cast<char>(0xC0 | (cp >> 6)), static_cast<char>(0x80 | (cp & 0x3F))};
+    out.append(b, 2);
+  } else if (cp < 0x10000) {
+    const char b[3] = {static_cast<char>(0xE0 | (cp >> 12)),
+                       static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
+                       static_cast<char>(0x80 | (cp & 0x3F))};
+    out.append(b, 3);
+  } else {
+    const char b[4] = {
+        static_cast<char>(0xF0 | (cp >> 18)), static_cast<char>(0x80 | ((cp >> 12) & 0x3F)),
+        static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), static_cast<char>(0x80 | (cp & 0x3F))};
+    out.append(b, 4);
+  }
+}
+
+bool is_valid_utf8(std::string_view s) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    // Fast path: skip ASCII 16 bytes at a time, then 8, then byte by byte.
+    while (end - p >= 16 && ((load8(p) | load8(p + 8)) & k_high_bits) == 0) {
+      p += 16;
+    }
+    while (p < end && *p < 0x80) {
+      ++p;
+    }
+    if (p == end) {
+      break;
+    }
+    char32_t cp = 0;
+    const int n = decode_one(p, end, cp);
+    if (n < 0) {
+      return false;
+    }
+    p += n;
+  }
+  return true;
+}
+
+Utf8Repair repair_utf8(std::string& s) {
+  Utf8Repair r;
+  const std::size_t first = first_repair(s);
+  if (first == s.size()) {
+    return r;
+  }
+  std::string out;
+  out.reserve(s.size() + s.size() / 8 + 16);
+  out.append(s, 0, first);
+  const auto* begin = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* p = begin + first;
+  const auto* end = begin + s.size();
+  while (p < end) {
+    const auto* run = p;
+    while (end - p >= 8 && is_printable_ascii8(load8(p))) {
+      p += 8;
+    }
+    while (p < end && *p >= 0x20 && *p < 0x7F) {
+      ++p;
+    }
+    out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+    if (p == end) {
+      break;
+    }
+    char32_t cp = 0;
+    const int n = decode_one(p, end, cp);
+    if (n < 0) {
+      out.append("\xEF\xBF\xBD");
+      ++r.invalid_sequences;
+      p += -n;
+    } else {
+      if (is_dropped(cp)) {
+        ++r.control_characters;
+      } else {
+        out.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+      }
+      p += n;
+    }
+  }
+  s = std::move(out);
+  return r;
+}
+
+} // namespace fw::util
