@@ -1,10 +1,10 @@
 #pragma once
 
+#include "model/story.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "model/story.hpp"
 
 namespace fw::parse {
 
