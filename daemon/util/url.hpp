@@ -9,11 +9,16 @@ namespace fw::util {
 // True when `s` starts with an RFC 3986 scheme ("http:", "mailto:", "tag:" ...).
 [[nodiscard]] bool has_scheme(std::string_view s) noexcept;
 
+// A URL as a feed writes it, made fit for use the way browsers read it: surrounding white space
+// trimmed, tabs and line breaks inside dropped, and every byte RFC 3986 does not allow (space,
+// non-ASCII, '"', '<' ...) percent-encoded. Existing %XX triplets are kept, never decoded.
+[[nodiscard]] std::string clean_url(std::string_view url);
+
 // Resolves `ref` against `base` per RFC 3986 §5.2 (Boost.URL), after trimming white space from
 // both and percent-encoding characters that are not allowed in a URI (spaces, non-ASCII bytes),
-// as browsers do. Returns the absolute URL; returns `ref` (trimmed) unchanged when it already
-// has a scheme; returns std::nullopt when `base` is empty or not absolute, or either cannot be
-// parsed even after encoding. Never throws.
+// as browsers do. Returns the absolute URL; returns clean_url(ref) when it already has a scheme;
+// returns std::nullopt when `base` is empty or not absolute, or either cannot be parsed even after
+// encoding. Never throws.
 [[nodiscard]] std::optional<std::string> resolve_url(std::string_view base, std::string_view ref);
 
 } // namespace fw::util
