@@ -1,1 +1,39 @@
-int main() { return 0; }
+// feedwire: the command-line companion of the feedwired daemon.
+
+#include "cli/parse_command.hpp"
+
+#include <iostream>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+constexpr std::string_view k_usage = "usage: feedwire COMMAND [ARGS]\n"
+                                     "\n"
+                                     "commands:\n"
+                                     "  parse     parse one feed document and print it as JSON\n"
+                                     "  version   print the version\n"
+                                     "\n"
+                                     "`feedwire COMMAND --help` describes each command.\n";
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << k_usage;
+    return args.empty() ? 1 : 0;
+  }
+  std::string_view command = args[0];
+  std::span<const std::string_view> rest(args.data() + 1, args.size() - 1);
+  if (command == "parse") {
+    return fw::cli::parse_command(rest);
+  }
+  if (command == "version" || command == "--version") {
+    std::cout << "feedwire " << FW_VERSION << "\n";
+    return 0;
+  }
+  std::cerr << "feedwire: unknown command '" << command << "'\n" << k_usage;
+  return 1;
+}

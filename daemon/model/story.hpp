@@ -13,9 +13,9 @@ namespace fw::model {
 using Timestamp = std::chrono::sys_seconds;
 
 struct Author {
-  std::optional<std::string> name;  // plain text
+  std::optional<std::string> name; // plain text
   std::optional<std::string> email;
-  std::optional<std::string> uri;   // absolute URL
+  std::optional<std::string> uri; // absolute URL
   friend bool operator==(const Author&, const Author&) = default;
 };
 

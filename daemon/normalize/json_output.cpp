@@ -1,1 +1,242 @@
-// placeholder until implemented
+#include "normalize/json_output.hpp"
+
+#include "parse/date.hpp"
+
+#include <cstdio>
+
+namespace fw::normalize {
+namespace {
+
+// A small JSON writer: the schema is fixed, so building a DOM first would only cost time.
+class Writer {
+public:
+  std::string take() { return std::move(m_out); }
+
+  void raw(std::string_view s) { m_out.append(s); }
+
+  void string(std::string_view s) {
+    m_out.push_back('"');
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        continue;
+      }
+      m_out.append(s.substr(run, i - run));
+      run = i + 1;
+      switch (c) {
+      case '"':
+        m_out += "\\\"";
+        break;
+      case '\\':
+        m_out += "\\\\";
+        break;
+      case '\n':
+        m_out += "\\n";
+        break;
+      case '\r':
+        m_out += "\\r";
+        break;
+      case '\t':
+        m_out += "\\t";
+        break;
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        m_out += buf;
+      }
+      }
+    }
+    m_out.append(s.substr(run));
+    m_out.push_back('"');
+  }
+
+  void key(std::string_view k) {
+    comma();
+    string(k);
+    m_out.push_back(':');
+    m_after_key = true;
+  }
+
+  void value(const std::optional<std::string>& v) {
+    prefix();
+    if (v) {
+      string(*v);
+    } else {
+      m_out += "null";
+    }
+  }
+
+  void value(const std::optional<std::int64_t>& v) {
+    prefix();
+    m_out += v ? std::to_string(*v) : std::string("null");
+  }
+
+  void value(const std::optional<model::Timestamp>& v) {
+    prefix();
+    if (v) {
+      string(parse::format_rfc3339(*v));
+    } else {
+      m_out += "null";
+    }
+  }
+
+  void value(const std::vector<std::string>& v) {
+    begin_array();
+    for (const std::string& s : v) {
+      prefix();
+      string(s);
+    }
+    end_array();
+  }
+
+  void value(const std::vector<model::Author>& v) {
+    begin_array();
+    for (const model::Author& a : v) {
+      begin_object();
+      key("name");
+      value(a.name);
+      key("email");
+      value(a.email);
+      key("uri");
+      value(a.uri);
+      end_object();
+    }
+    end_array();
+  }
+
+  void value(const std::vector<model::Enclosure>& v) {
+    begin_array();
+    for (const model::Enclosure& e : v) {
+      begin_object();
+      key("url");
+      value(std::optional<std::string>(e.url));
+      key("type");
+      value(e.type);
+      key("length");
+      value(e.length);
+      end_object();
+    }
+    end_array();
+  }
+
+  void begin_object() {
+    prefix();
+    m_out.push_back('{');
+    m_first = true;
+  }
+  void end_object() {
+    m_out.push_back('}');
+    m_first = false;
+  }
+  void begin_array() {
+    prefix();
+    m_out.push_back('[');
+    m_first = true;
+  }
+  void end_array() {
+    m_out.push_back(']');
+    m_first = false;
+  }
+
+private:
+  void comma() {
+    if (!m_first) {
+      m_out.push_back(',');
+    }
+    m_first = false;
+  }
+  // Before a value: a comma unless it follows a key or opens a container.
+  void prefix() {
+    if (m_after_key) {
+      m_after_key = false;
+      m_first = false;
+      return;
+    }
+    comma();
+  }
+
+  std::string m_out;
+  bool m_first = true;
+  bool m_after_key = false;
+};
+
+} // namespace
+
+std::string to_json(const model::FeedDocument& doc) {
+  Writer w;
+  w.begin_object();
+  w.key("schema");
+  w.value(std::optional<std::int64_t>(1));
+  w.key("format");
+  w.value(std::optional<std::string>(doc.format));
+
+  const model::FeedInfo& f = doc.feed;
+  w.key("feed");
+  w.begin_object();
+  w.key("title");
+  w.value(f.title);
+  w.key("link");
+  w.value(f.link);
+  w.key("feed_url");
+  w.value(f.feed_url);
+  w.key("description");
+  w.value(f.description);
+  w.key("language");
+  w.value(f.language);
+  w.key("updated");
+  w.value(f.updated);
+  w.key("authors");
+  w.value(f.authors);
+  w.key("image");
+  w.value(f.image);
+  w.key("categories");
+  w.value(f.categories);
+  w.key("ttl_minutes");
+  w.value(f.ttl_minutes);
+  w.key("hub");
+  w.value(f.hub);
+  w.end_object();
+
+  w.key("items");
+  w.begin_array();
+  for (const model::Story& s : doc.items) {
+    w.begin_object();
+    w.key("id");
+    w.value(s.id);
+    w.key("link");
+    w.value(s.link);
+    w.key("title");
+    w.value(s.title);
+    w.key("authors");
+    w.value(s.authors);
+    w.key("published");
+    w.value(s.published);
+    w.key("updated");
+    w.value(s.updated);
+    w.key("summary_html");
+    w.value(s.summary_html);
+    w.key("content_html");
+    w.value(s.content_html);
+    w.key("text");
+    w.value(s.text);
+    w.key("categories");
+    w.value(s.categories);
+    w.key("enclosures");
+    w.value(s.enclosures);
+    w.key("image");
+    w.value(s.image);
+    w.key("comments");
+    w.value(s.comments);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("warnings");
+  w.value(doc.warnings);
+  w.end_object();
+  std::string out = w.take();
+  out.push_back('\n');
+  return out;
+}
+
+} // namespace fw::normalize

@@ -1,10 +1,10 @@
 #pragma once
 
-#include <string>
-#include <string_view>
-
 #include "parse/parsed_feed.hpp"
 #include "util/result.hpp"
+
+#include <string>
+#include <string_view>
 
 namespace fw::parse {
 

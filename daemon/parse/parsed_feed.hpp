@@ -1,10 +1,10 @@
 #pragma once
 
+#include "model/story.hpp"
+
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "model/story.hpp"
 
 // What the parse stage hands to normalize: the document's values, decoded (encoding, XML
 // entities) but not yet turned into plain text. URLs of links, enclosures, images and authors are
