@@ -91,8 +91,9 @@ bool load_corpus(const fs::path& requested) {
 
   for (const fs::path& path : paths) {
     std::ifstream in(path, std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in.good() && !in.eof()) {
+    std::string bytes(static_cast<std::size_t>(fs::file_size(path)), '\0');
+    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!in) {
       std::fprintf(stderr, "parse_bench: cannot read %s\n", path.c_str());
       return false;
     }

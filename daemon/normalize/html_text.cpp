@@ -1,13 +1,13 @@
 #include "normalize/html_text.hpp"
 
+#include "parse/entities.hpp"
 #include "util/strings.hpp"
-
-#include <gumbo.h>
 
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <gumbo.h>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -31,19 +31,19 @@ namespace {
 constexpr std::size_t k_max_depth = 128;
 
 enum TagFlag : std::uint16_t {
-  k_void = 1 << 0,        // no end tag, never on the stack
-  k_raw_text = 1 << 1,    // content is text up to the matching end tag (script, style, ...)
-  k_formatting = 1 << 2,  // in the list of active formatting elements (b, i, a, ...)
-  k_special = 1 << 3,     // the HTML "special" category
-  k_scope = 1 << 4,       // bounds "has an element in scope" searches
-  k_marker = 1 << 5,      // pushes a marker onto the list of active formatting elements
-  k_table_part = 1 << 6,  // ignored outside a table (tr, td, tbody, ...)
-  k_closes_p = 1 << 7,    // its start tag closes an open <p>
-  k_breakout = 1 << 8,    // leaves SVG/MathML content
-  k_foreign_root = 1 << 9, // svg, math
-  k_integration = 1 << 10, // its children are HTML again when it is an SVG/MathML element
-  k_ignored = 1 << 11,     // start tag merged away in body (html, head, body)
-  k_scoped_end = 1 << 12,  // its end tag closes it only when in scope ("in body" rules)
+  k_void = 1 << 0,          // no end tag, never on the stack
+  k_raw_text = 1 << 1,      // content is text up to the matching end tag (script, style, ...)
+  k_formatting = 1 << 2,    // in the list of active formatting elements (b, i, a, ...)
+  k_special = 1 << 3,       // the HTML "special" category
+  k_scope = 1 << 4,         // bounds "has an element in scope" searches
+  k_marker = 1 << 5,        // pushes a marker onto the list of active formatting elements
+  k_table_part = 1 << 6,    // ignored outside a table (tr, td, tbody, ...)
+  k_closes_p = 1 << 7,      // its start tag closes an open <p>
+  k_breakout = 1 << 8,      // leaves SVG/MathML content
+  k_foreign_root = 1 << 9,  // svg, math
+  k_integration = 1 << 10,  // its children are HTML again when it is an SVG/MathML element
+  k_ignored = 1 << 11,      // start tag merged away in body (html, head, body)
+  k_scoped_end = 1 << 12,   // its end tag closes it only when in scope ("in body" rules)
   k_reconstructs = 1 << 13, // a special element whose start tag reopens formatting elements
 };
 
@@ -609,8 +609,9 @@ public:
       auto matches = [id](const Open& e) {
         return e.id == id || (is_heading(id) && is_heading(e.id));
       };
-      const TagId stop1 =
-          id == GUMBO_TAG_LI ? GUMBO_TAG_OL : (id == GUMBO_TAG_P ? GUMBO_TAG_BUTTON : GUMBO_TAG_LAST);
+      const TagId stop1 = id == GUMBO_TAG_LI
+                              ? GUMBO_TAG_OL
+                              : (id == GUMBO_TAG_P ? GUMBO_TAG_BUTTON : GUMBO_TAG_LAST);
       const TagId stop2 = id == GUMBO_TAG_LI ? GUMBO_TAG_UL : GUMBO_TAG_LAST;
       if (auto j = find_in_scope(matches, stop1, stop2)) {
         pop_to(*j);
@@ -699,8 +700,8 @@ private:
 
   // The end tag of a formatting element: the adoption agency algorithm's outer checks.
   void formatting_end_tag(TagId id) {
-    if (const Open* top = current(); top != nullptr && top->id == id && !top->is_foreign &&
-                                     !top->is_in_list) {
+    if (const Open* top = current();
+        top != nullptr && top->id == id && !top->is_foreign && !top->is_in_list) {
       pop_to(index_of(*top)); // step 1: a current node the Noah's Ark clause took off the list
       return;
     }
@@ -725,8 +726,8 @@ private:
   void close_implied_by(TagId id) {
     const std::uint16_t f = flags_of(id);
     if (f & k_closes_p) {
-      if (auto j = find_in_scope([](const Open& e) { return e.id == GUMBO_TAG_P; },
-                                 GUMBO_TAG_BUTTON)) {
+      if (auto j =
+              find_in_scope([](const Open& e) { return e.id == GUMBO_TAG_P; }, GUMBO_TAG_BUTTON)) {
         pop_to(*j);
       }
     }
@@ -736,8 +737,9 @@ private:
         if (e.is_retained) {
           continue;
         }
-        if (!e.is_foreign && ((id == GUMBO_TAG_LI && e.id == GUMBO_TAG_LI) ||
-                              (id != GUMBO_TAG_LI && (e.id == GUMBO_TAG_DD || e.id == GUMBO_TAG_DT)))) {
+        if (!e.is_foreign &&
+            ((id == GUMBO_TAG_LI && e.id == GUMBO_TAG_LI) ||
+             (id != GUMBO_TAG_LI && (e.id == GUMBO_TAG_DD || e.id == GUMBO_TAG_DT)))) {
           pop_to(j);
           break;
         }
@@ -782,9 +784,8 @@ private:
       }
     } else if (is_ruby_part(id)) {
       if (find_in_scope([](const Open& e) { return e.id == GUMBO_TAG_RUBY; })) {
-        for (const Open* top = current(); top != nullptr && !top->is_foreign &&
-                                          is_ruby_part(top->id);
-             top = current()) {
+        for (const Open* top = current();
+             top != nullptr && !top->is_foreign && is_ruby_part(top->id); top = current()) {
           pop_to(index_of(*top));
         }
       }
@@ -1087,17 +1088,39 @@ std::size_t unicode_space_len(std::string_view s, std::size_t i) noexcept {
 
 enum class Layout { paragraphs, one_line };
 
+// Bytes TextBuilder::append must look at one by one: ASCII white space and controls, and the lead
+// bytes of the Unicode spaces unicode_space_len() knows (U+0085/U+00A0, U+1680, U+2000..U+205F,
+// U+3000).
+constexpr std::array<bool, 256> k_needs_look = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c <= 0x20; ++c) {
+    t[static_cast<std::size_t>(c)] = true;
+  }
+  t[0xC2] = t[0xE1] = t[0xE2] = t[0xE3] = true;
+  return t;
+}();
+
 // Collects text, turning white space and breaks into at most one separator between two pieces
 // of text: a space, "\n" or "\n\n". Nothing is written before the first or after the last
 // piece.
 class TextBuilder {
 public:
-  TextBuilder(Layout layout, std::size_t size_hint) : m_layout(layout) {
-    m_out.reserve(size_hint);
-  }
+  TextBuilder(Layout layout, std::size_t size_hint) : m_layout(layout) { m_out.reserve(size_hint); }
 
   void append(std::string_view text, bool keeps_newlines) {
     for (std::size_t i = 0; i < text.size();) {
+      // Runs of ordinary characters go in whole; only white space, NUL and the lead bytes of
+      // Unicode spaces need a closer look. Most text is such runs.
+      std::size_t run = i;
+      while (run < text.size() && !k_needs_look[static_cast<unsigned char>(text[run])]) {
+        ++run;
+      }
+      if (run > i) {
+        flush();
+        m_out.append(text.data() + i, run - i);
+        i = run;
+        continue;
+      }
       const char c = text[i];
       if (c == '\n' && keeps_newlines) {
         line_break();
@@ -1239,6 +1262,73 @@ const GumboVector* children_of(const GumboNode* node) noexcept {
   }
 }
 
+// What elements do to the text, shared by the gumbo tree walk and the fast path so that both
+// write exactly the same text: an element opens, its content follows, it closes.
+class TextShaper {
+public:
+  explicit TextShaper(TextBuilder& out) noexcept : m_out(out) {}
+
+  void text(std::string_view t) { m_out.append(t, m_pre_depth > 0); }
+  void line_break() noexcept { m_out.line_break(); }
+
+  // Returns the element's shape; the caller skips the content of a hidden one and otherwise
+  // calls close() with the same tag and shape when the element ends.
+  Shape open(GumboTag tag) noexcept {
+    const Shape shape = shape_of(tag);
+    switch (shape) {
+    case Shape::hidden:
+      return shape;
+    case Shape::block:
+    case Shape::pre:
+      m_out.block_break(2);
+      break;
+    case Shape::line:
+      m_out.block_break(1);
+      break;
+    case Shape::list:
+      // A list inside a list item continues it line by line.
+      m_out.block_break(m_li_depth > 0 ? 1 : 2);
+      break;
+    case Shape::cell:
+      m_out.space();
+      break;
+    case Shape::inline_:
+      break;
+    }
+    m_pre_depth += shape == Shape::pre ? 1 : 0;
+    m_li_depth += tag == GUMBO_TAG_LI || tag == GUMBO_TAG_DD ? 1 : 0;
+    return shape;
+  }
+
+  void close(GumboTag tag, Shape shape) noexcept {
+    m_pre_depth -= shape == Shape::pre ? 1 : 0;
+    m_li_depth -= tag == GUMBO_TAG_LI || tag == GUMBO_TAG_DD ? 1 : 0;
+    switch (shape) {
+    case Shape::block:
+    case Shape::pre:
+      m_out.block_break(2);
+      break;
+    case Shape::line:
+      m_out.block_break(1);
+      break;
+    case Shape::list:
+      m_out.block_break(m_li_depth > 0 ? 1 : 2);
+      break;
+    case Shape::cell:
+      m_out.space();
+      break;
+    case Shape::inline_:
+    case Shape::hidden:
+      break;
+    }
+  }
+
+private:
+  TextBuilder& m_out;
+  int m_pre_depth = 0;
+  int m_li_depth = 0;
+};
+
 // Walks the tree with an explicit stack (the depth limit keeps it shallow, but the walk must
 // not depend on that).
 void extract_text(const GumboNode* root, TextBuilder& out) {
@@ -1248,15 +1338,14 @@ void extract_text(const GumboNode* root, TextBuilder& out) {
     unsigned next_child;
   };
   std::vector<Frame> stack;
-  int pre_depth = 0;
-  int li_depth = 0;
+  TextShaper shaper(out);
 
   auto open = [&](const GumboNode* node) {
     switch (node->type) {
     case GUMBO_NODE_TEXT:
     case GUMBO_NODE_WHITESPACE:
     case GUMBO_NODE_CDATA:
-      out.append(node->v.text.text, pre_depth > 0);
+      shaper.text(node->v.text.text);
       return;
     case GUMBO_NODE_ELEMENT:
       break;
@@ -1265,56 +1354,12 @@ void extract_text(const GumboNode* root, TextBuilder& out) {
     }
     const GumboTag tag = node->v.element.tag;
     if (tag == GUMBO_TAG_BR) {
-      out.line_break();
+      shaper.line_break();
       return;
     }
-    const Shape shape = shape_of(tag);
-    switch (shape) {
-    case Shape::hidden:
-      return;
-    case Shape::block:
-    case Shape::pre:
-      out.block_break(2);
-      break;
-    case Shape::line:
-      out.block_break(1);
-      break;
-    case Shape::list:
-      // A list inside a list item continues it line by line.
-      out.block_break(li_depth > 0 ? 1 : 2);
-      break;
-    case Shape::cell:
-      out.space();
-      break;
-    case Shape::inline_:
-      break;
-    }
-    pre_depth += shape == Shape::pre ? 1 : 0;
-    li_depth += tag == GUMBO_TAG_LI || tag == GUMBO_TAG_DD ? 1 : 0;
-    stack.push_back(Frame{node, shape, 0});
-  };
-
-  auto close = [&](const Frame& frame) {
-    const GumboTag tag = frame.node->v.element.tag;
-    pre_depth -= frame.shape == Shape::pre ? 1 : 0;
-    li_depth -= tag == GUMBO_TAG_LI || tag == GUMBO_TAG_DD ? 1 : 0;
-    switch (frame.shape) {
-    case Shape::block:
-    case Shape::pre:
-      out.block_break(2);
-      break;
-    case Shape::line:
-      out.block_break(1);
-      break;
-    case Shape::list:
-      out.block_break(li_depth > 0 ? 1 : 2);
-      break;
-    case Shape::cell:
-      out.space();
-      break;
-    case Shape::inline_:
-    case Shape::hidden:
-      break;
+    const Shape shape = shaper.open(tag);
+    if (shape != Shape::hidden) {
+      stack.push_back(Frame{node, shape, 0});
     }
   };
 
@@ -1328,13 +1373,296 @@ void extract_text(const GumboNode* root, TextBuilder& out) {
     if (children == nullptr || top.next_child >= children->length) {
       const Frame done = top;
       stack.pop_back();
-      close(done);
+      shaper.close(done.node->v.element.tag, done.shape);
       continue;
     }
     const auto* child = static_cast<const GumboNode*>(children->data[top.next_child++]);
     open(child); // may push, invalidating `top`
   }
 }
+
+// --- The fast path.
+//
+// gumbo builds a whole DOM and runs at a few tens of MB/s; feeds are mostly simple, well-nested
+// markup whose text a tokenizer reads directly. fast_extract() produces the same TextShaper
+// calls as the tree walk for such markup, and gives up (returns false, having written nothing
+// that is kept) at the first construct whose tree the HTML parser would rearrange: tables
+// (foster parenting), foreign content, forms' selects, templates, framesets, misnested end tags
+// (the adoption agency), nested links, document-level tags, malformed comments. render() then
+// asks gumbo. tests/unit/normalize/html_text_test.cpp holds both paths to the same output.
+
+bool is_void(GumboTag t) noexcept {
+  switch (t) {
+  case GUMBO_TAG_AREA:
+  case GUMBO_TAG_BASE:
+  case GUMBO_TAG_BASEFONT:
+  case GUMBO_TAG_BGSOUND:
+  case GUMBO_TAG_BR:
+  case GUMBO_TAG_COL:
+  case GUMBO_TAG_EMBED:
+  case GUMBO_TAG_HR:
+  case GUMBO_TAG_IMG:
+  case GUMBO_TAG_IMAGE:
+  case GUMBO_TAG_INPUT:
+  case GUMBO_TAG_KEYGEN:
+  case GUMBO_TAG_LINK:
+  case GUMBO_TAG_META:
+  case GUMBO_TAG_PARAM:
+  case GUMBO_TAG_SOURCE:
+  case GUMBO_TAG_TRACK:
+  case GUMBO_TAG_WBR:
+    return true;
+  default:
+    return false;
+  }
+}
+
+// Elements whose end tag may be left out: the parser closes them when their parent closes.
+bool has_optional_end(GumboTag t) noexcept {
+  switch (t) {
+  case GUMBO_TAG_P:
+  case GUMBO_TAG_LI:
+  case GUMBO_TAG_DD:
+  case GUMBO_TAG_DT:
+  case GUMBO_TAG_RB:
+  case GUMBO_TAG_RT:
+  case GUMBO_TAG_RTC:
+  case GUMBO_TAG_RP:
+    return true;
+  default:
+    return false;
+  }
+}
+
+// Start tags the fast path leaves to gumbo.
+bool needs_tree_builder(GumboTag t) noexcept {
+  switch (t) {
+  case GUMBO_TAG_TABLE:
+  case GUMBO_TAG_CAPTION:
+  case GUMBO_TAG_COLGROUP:
+  case GUMBO_TAG_COL:
+  case GUMBO_TAG_TBODY:
+  case GUMBO_TAG_THEAD:
+  case GUMBO_TAG_TFOOT:
+  case GUMBO_TAG_TR:
+  case GUMBO_TAG_TD:
+  case GUMBO_TAG_TH:
+  case GUMBO_TAG_SELECT:
+  case GUMBO_TAG_OPTION:
+  case GUMBO_TAG_OPTGROUP:
+  case GUMBO_TAG_SVG:
+  case GUMBO_TAG_MATH:
+  case GUMBO_TAG_TEMPLATE:
+  case GUMBO_TAG_PLAINTEXT:
+  case GUMBO_TAG_TEXTAREA:
+  case GUMBO_TAG_XMP:
+  case GUMBO_TAG_FRAMESET:
+  case GUMBO_TAG_FRAME:
+  case GUMBO_TAG_HTML:
+  case GUMBO_TAG_HEAD:
+  case GUMBO_TAG_BODY:
+  case GUMBO_TAG_IMAGE:
+  case GUMBO_TAG_ISINDEX:
+  case GUMBO_TAG_MENUITEM:
+  case GUMBO_TAG_NOBR:
+  case GUMBO_TAG_BUTTON:
+  case GUMBO_TAG_FORM:
+  case GUMBO_TAG_UNKNOWN: // gumbo matches every unknown tag with every other
+    return true;
+  default:
+    return false;
+  }
+}
+
+// Elements whose content the tokenizer reads as raw text up to their end tag, all hidden.
+bool is_hidden_raw_text(GumboTag t) noexcept {
+  switch (t) {
+  case GUMBO_TAG_SCRIPT:
+  case GUMBO_TAG_STYLE:
+  case GUMBO_TAG_IFRAME:
+  case GUMBO_TAG_NOEMBED:
+  case GUMBO_TAG_NOFRAMES:
+  case GUMBO_TAG_NOSCRIPT:
+  case GUMBO_TAG_TITLE:
+    return true;
+  default:
+    return false;
+  }
+}
+
+// The "special" category of the HTML parser (§13.2.4.2) that the fast path meets: an <li>
+// does not close an <li> above one of these.
+bool stops_list_item_search(GumboTag t) noexcept {
+  switch (t) {
+  case GUMBO_TAG_ADDRESS:
+  case GUMBO_TAG_DIV:
+  case GUMBO_TAG_P:
+    return false;
+  default:
+    return shape_of(t) != Shape::inline_ || t == GUMBO_TAG_APPLET || t == GUMBO_TAG_MARQUEE ||
+           t == GUMBO_TAG_OBJECT;
+  }
+}
+
+bool fast_extract(std::string_view html, TextShaper& shaper) {
+  if (html.find('\r') != std::string_view::npos || html.find('\0') != std::string_view::npos) {
+    return false; // the tokenizer's newline and NUL rules are gumbo's to apply
+  }
+  struct OpenTag {
+    GumboTag tag;
+    Shape shape;
+  };
+  std::vector<OpenTag> stack;
+  auto close_top = [&] {
+    shaper.close(stack.back().tag, stack.back().shape);
+    stack.pop_back();
+  };
+  auto is_open = [&](GumboTag t) {
+    return std::any_of(stack.begin(), stack.end(), [t](const OpenTag& o) { return o.tag == t; });
+  };
+  const std::size_t n = html.size();
+  std::size_t i = 0;
+  while (i < n) {
+    const std::size_t lt = html.find('<', i);
+    const std::size_t text_end = lt == std::string_view::npos ? n : lt;
+    if (text_end > i) {
+      std::string_view run = html.substr(i, text_end - i);
+      if (run.find('&') == std::string_view::npos) {
+        shaper.text(run);
+      } else {
+        shaper.text(parse::decode_html_entities(run));
+      }
+    }
+    if (lt == std::string_view::npos) {
+      break;
+    }
+    i = lt;
+    const char next = i + 1 < n ? html[i + 1] : '\0';
+    if (next == '!' || next == '?') {
+      if (html.substr(i, 4) == "<!--") {
+        // Only the plain form: "<!-->", "<!--->" and "--!>" are the parser's to read.
+        const std::size_t close = html.find("-->", i + 4);
+        if (close == std::string_view::npos || close == i + 4 || html.substr(i + 4, 1) == ">") {
+          return false;
+        }
+        if (html.substr(i + 4, close - i - 4).find("--!") != std::string_view::npos) {
+          return false;
+        }
+        i = close + 3;
+      } else {
+        const std::size_t close = html.find('>', i + 2);
+        if (close == std::string_view::npos) {
+          return false;
+        }
+        i = close + 1;
+      }
+      continue;
+    }
+    const bool is_end = next == '/';
+    const std::size_t name_at = i + (is_end ? 2 : 1);
+    if (name_at >= n || !is_ascii_alpha(html[name_at])) {
+      if (is_end) {
+        return false; // "</>" or "</ x": bogus comments
+      }
+      shaper.text("<"); // a '<' that starts no tag is text
+      ++i;
+      continue;
+    }
+    const std::optional<Tag> tag = read_tag(html, name_at);
+    if (!tag) {
+      return false; // the input ends inside a tag
+    }
+    const GumboTag id = classify(tag->name);
+    i = tag->end;
+    if (is_end) {
+      if (id == GUMBO_TAG_BR || id == GUMBO_TAG_P) {
+        if (id == GUMBO_TAG_BR) {
+          shaper.line_break(); // "</br>" is read as <br>
+          continue;
+        }
+        if (!is_open(GUMBO_TAG_P)) {
+          shaper.close(GUMBO_TAG_P, shaper.open(GUMBO_TAG_P)); // "</p>" alone: an empty p
+          continue;
+        }
+      }
+      if (!is_open(id)) {
+        if (is_heading(id) && std::any_of(stack.begin(), stack.end(),
+                                          [&](const OpenTag& o) { return is_heading(o.tag); })) {
+          return false; // "</h2>" closes an open <h1>
+        }
+        continue; // an end tag that closes nothing is ignored
+      }
+      while (stack.back().tag != id && has_optional_end(stack.back().tag)) {
+        close_top();
+      }
+      if (stack.back().tag != id) {
+        return false; // misnested: the adoption agency's business
+      }
+      close_top();
+      continue;
+    }
+    if (needs_tree_builder(id)) {
+      return false;
+    }
+    if (id == GUMBO_TAG_BR) {
+      shaper.line_break();
+      continue;
+    }
+    if (is_hidden_raw_text(id)) {
+      const std::size_t content_end = find_raw_text_end(html, i, tag->name);
+      if (content_end == n) {
+        return false;
+      }
+      const std::optional<Tag> end_tag = read_tag(html, content_end + 2);
+      if (!end_tag) {
+        return false;
+      }
+      i = end_tag->end;
+      continue;
+    }
+    if (is_void(id)) {
+      shaper.close(id, shaper.open(id));
+      continue;
+    }
+    if (id == GUMBO_TAG_A && is_open(GUMBO_TAG_A)) {
+      return false;
+    }
+    if (id == GUMBO_TAG_LI || id == GUMBO_TAG_DD || id == GUMBO_TAG_DT) {
+      // A new item closes the open one of its list, unless a block lies between them.
+      for (std::size_t k = stack.size(); k-- > 0;) {
+        const GumboTag t = stack[k].tag;
+        const bool same =
+            id == GUMBO_TAG_LI ? t == GUMBO_TAG_LI : (t == GUMBO_TAG_DD || t == GUMBO_TAG_DT);
+        if (same) {
+          while (stack.size() > k) {
+            if (stack.size() > k + 1 && !has_optional_end(stack.back().tag)) {
+              return false;
+            }
+            close_top();
+          }
+          break;
+        }
+        if (stops_list_item_search(t)) {
+          break;
+        }
+      }
+    }
+    if (is_heading(id) && !stack.empty() && is_heading(stack.back().tag)) {
+      close_top(); // a heading cannot hold another: the parser closes the open one
+    }
+    const Shape shape = shaper.open(id);
+    stack.push_back(OpenTag{id, shape});
+    if ((id == GUMBO_TAG_PRE || id == GUMBO_TAG_LISTING) && i < n && html[i] == '\n') {
+      ++i; // a newline right after <pre> is not content
+    }
+  }
+  while (!stack.empty()) {
+    close_top();
+  }
+  return true;
+}
+
+std::string render_with_gumbo(std::string_view html, Layout layout);
 
 std::string render(std::string_view html, Layout layout) {
   if (html.find_first_of("<&") == std::string_view::npos) {
@@ -1343,6 +1671,17 @@ std::string render(std::string_view html, Layout layout) {
     out.append(html, false);
     return std::move(out).take();
   }
+  {
+    TextBuilder out(layout, html.size());
+    TextShaper shaper(out);
+    if (fast_extract(html, shaper)) {
+      return std::move(out).take();
+    }
+  }
+  return render_with_gumbo(html, layout);
+}
+
+std::string render_with_gumbo(std::string_view html, Layout layout) {
   const std::optional<std::string> limited = limit_depth(html);
   const std::string_view input = limited ? std::string_view(*limited) : html;
 
@@ -1363,6 +1702,20 @@ std::string render(std::string_view html, Layout layout) {
 std::string html_to_text(std::string_view html) {
   return render(html, Layout::paragraphs);
 }
+
+namespace detail {
+
+std::string html_to_text_with_gumbo(std::string_view html) {
+  return render_with_gumbo(html, Layout::paragraphs);
+}
+
+bool has_fast_path(std::string_view html) {
+  TextBuilder out(Layout::paragraphs, html.size());
+  TextShaper shaper(out);
+  return fast_extract(html, shaper);
+}
+
+} // namespace detail
 
 std::string html_to_line(std::string_view html) {
   return render(html, Layout::one_line);

@@ -20,4 +20,13 @@ namespace fw::normalize {
 // running it through html_to_line could change it.
 [[nodiscard]] bool looks_like_html(std::string_view s) noexcept;
 
+namespace detail {
+
+// For tests that hold the two ways of reading HTML to the same result: html_to_text() reads
+// simple markup with its own tokenizer and falls back to gumbo for the rest.
+[[nodiscard]] std::string html_to_text_with_gumbo(std::string_view html);
+[[nodiscard]] bool has_fast_path(std::string_view html);
+
+} // namespace detail
+
 } // namespace fw::normalize

@@ -24,8 +24,8 @@ constexpr bool is_ascii_digit(char c) noexcept {
 }
 
 constexpr std::array<std::string_view, 12> k_url_attributes = {
-    "href", "src",     "cite",    "action",  "background", "longdesc",
-    "usemap", "poster", "codebase", "data",  "profile",    "xlink:href",
+    "href",   "src",    "cite",     "action", "background", "longdesc",
+    "usemap", "poster", "codebase", "data",   "profile",    "xlink:href",
 };
 
 bool is_url_attribute(std::string_view name) noexcept {
@@ -40,8 +40,8 @@ bool is_url_attribute(std::string_view name) noexcept {
 // Elements whose content the HTML tokenizer reads as text up to their end tag. <noscript> is
 // not among them: parsers without scripting (feed readers, gumbo) read it as markup.
 bool is_raw_text_element(std::string_view name) noexcept {
-  constexpr std::array<std::string_view, 8> k_names = {
-      "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"};
+  constexpr std::array<std::string_view, 8> k_names = {"script", "style",  "textarea", "title",
+                                                       "xmp",    "iframe", "noembed",  "noframes"};
   for (std::string_view n : k_names) {
     if (util::iequals(name, n)) {
       return true;
@@ -218,8 +218,8 @@ std::optional<std::string> resolve_srcset(std::string_view base, std::string_vie
 
 struct Attribute {
   std::string_view name;
-  std::string_view value;          // raw, without quotes
-  std::size_t value_begin = 0;     // the value in the document, quotes included
+  std::string_view value;      // raw, without quotes
+  std::size_t value_begin = 0; // the value in the document, quotes included
   std::size_t value_end = 0;
 };
 
@@ -248,8 +248,7 @@ std::optional<std::size_t> read_tag(std::string_view html, std::size_t at, std::
       return i + 1;
     }
     const std::size_t name_begin = i++; // may start with '='
-    while (i < n && !is_html_space(html[i]) && html[i] != '/' && html[i] != '>' &&
-           html[i] != '=') {
+    while (i < n && !is_html_space(html[i]) && html[i] != '/' && html[i] != '>' && html[i] != '=') {
       ++i;
     }
     Attribute attr;

@@ -2,10 +2,21 @@
 
 #include "parse/date.hpp"
 
+#include <array>
 #include <cstdio>
 
 namespace fw::normalize {
 namespace {
+
+// Bytes a JSON string cannot hold as they are (RFC 8259 §7).
+constexpr std::array<bool, 256> k_escaped = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) {
+    t[static_cast<std::size_t>(c)] = true;
+  }
+  t['"'] = t['\\'] = true;
+  return t;
+}();
 
 // A small JSON writer: the schema is fixed, so building a DOM first would only cost time.
 class Writer {
@@ -19,7 +30,7 @@ public:
     std::size_t run = 0;
     for (std::size_t i = 0; i < s.size(); ++i) {
       auto c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') {
+      if (!k_escaped[c]) {
         continue;
       }
       m_out.append(s.substr(run, i - run));

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <string>
-
 #include "model/story.hpp"
+
+#include <string>
 
 namespace fw::normalize {
 

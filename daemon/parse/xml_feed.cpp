@@ -155,15 +155,22 @@ std::string_view local_of(std::string_view name) {
   return colon == std::string_view::npos ? name : name.substr(colon + 1);
 }
 
-// Namespace declarations in effect at an element: built once per level we descend through
-// (document, channel, item), and consulted together with the element's own declarations.
+// Namespace declarations in effect at an element: one Scope per level we descend through
+// (document, channel, item), each holding its own declarations and pointing at its parent, so
+// that entering a level costs nothing when it declares nothing. A Scope must not outlive the one
+// it was entered from. Consulted together with the element's own declarations.
 class Scope {
 public:
   Scope() = default;
 
   // The scope inside `node`: this one plus the declarations on `node` itself.
   Scope enter(pugi::xml_node node) const {
-    Scope s = *this;
+    Scope s;
+    s.m_parent = this;
+    s.m_default = m_default;
+    s.m_has_alias = m_has_alias;
+    s.m_alias_from = m_alias_from;
+    s.m_alias_to = m_alias_to;
     for (pugi::xml_attribute a : node.attributes()) {
       s.declare(a.name(), a.value());
     }
@@ -232,9 +239,11 @@ private:
     if (prefix.empty()) {
       return m_default;
     }
-    for (auto it = m_prefixes.rbegin(); it != m_prefixes.rend(); ++it) {
-      if (it->first == prefix) {
-        return it->second;
+    for (const Scope* s = this; s; s = s->m_parent) {
+      for (auto it = s->m_prefixes.rbegin(); it != s->m_prefixes.rend(); ++it) {
+        if (it->first == prefix) {
+          return it->second;
+        }
       }
     }
     for (const auto& [p, n] : k_well_known_prefixes) {
@@ -245,6 +254,7 @@ private:
     return Ns::other;
   }
 
+  const Scope* m_parent = nullptr;
   Ns m_default = Ns::none;
   Ns m_alias_from = Ns::none;
   Ns m_alias_to = Ns::none;
@@ -1391,7 +1401,8 @@ Result<ParsedFeed> parse_xml_feed(std::string_view utf8, const ParseOptions& opt
   if (!root) {
     return Error{"not a feed: no XML element found"};
   }
-  Scope top = Scope().enter(root);
+  const Scope document_scope;
+  Scope top = document_scope.enter(root);
   QName rq = top.qname(root);
   bool is_atom = false;
   out.format = format_of(rq.local, rq.ns, root, is_atom);

@@ -1,8 +1,7 @@
 #include "normalize/html_text.hpp"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
+#include <gtest/gtest.h>
 #include <string>
 
 namespace {
@@ -60,7 +59,9 @@ TEST(HtmlToText, WhiteSpaceInsideAParagraphCollapses) {
 TEST(HtmlToText, NbspBecomesAnOrdinarySpace) {
   EXPECT_EQ(html_to_text("a&nbsp;b"), "a b");
   EXPECT_EQ(html_to_text("a &nbsp; &nbsp; b&nbsp;"), "a b");
-  EXPECT_EQ(html_to_text("a\xc2\xa0\xc2\xa0" "b"), "a b");
+  EXPECT_EQ(html_to_text("a\xc2\xa0\xc2\xa0"
+                         "b"),
+            "a b");
 }
 
 TEST(HtmlToText, DecodesEntities) {
@@ -171,8 +172,17 @@ TEST(HtmlToText, DeeplyNestedUnclosedBlocksKeepTheirText) {
   const std::string html = repeat("<div>x", 100000);
   expect_fast(
       [&] {
+        // The tokenizer path keeps every paragraph break.
         const std::string text = html_to_text(html);
-        // Blocks nested up to the limit keep their paragraph breaks; beyond it, line breaks.
+        EXPECT_EQ(text.size(), 1 + 3 * (100000 - 1));
+        EXPECT_TRUE(text.ends_with("x\n\nx\n\nx"));
+      },
+      std::chrono::seconds(2));
+  expect_fast(
+      [&] {
+        const std::string text = fw::normalize::detail::html_to_text_with_gumbo(html);
+        // Through gumbo, blocks nested up to the depth limit keep their paragraph breaks;
+        // beyond it, line breaks.
         EXPECT_EQ(text.size(), 1 + 3 * 127 + 2 * (100000 - 128));
         EXPECT_TRUE(text.starts_with("x\n\nx\n\n"));
         EXPECT_TRUE(text.ends_with("x\nx\nx"));
@@ -199,7 +209,8 @@ TEST(HtmlToText, ManyUnclosedParagraphsKeepTheirBreaks) {
 
 TEST(HtmlToLine, EverythingOnOneLine) {
   EXPECT_EQ(html_to_line("<p>a</p><p>b</p>"), "a b");
-  EXPECT_EQ(html_to_line("Title<br>with <em>break</em>\n and\tspace "), "Title with break and space");
+  EXPECT_EQ(html_to_line("Title<br>with <em>break</em>\n and\tspace "),
+            "Title with break and space");
   EXPECT_EQ(html_to_line("<ul><li>x</li><li>y</li></ul><pre>1\n2</pre>"), "x y 1 2");
   EXPECT_EQ(html_to_line("  plain \n title  "), "plain title");
   EXPECT_EQ(html_to_line("Q&amp;A"), "Q&A");

@@ -1,8 +1,7 @@
 #include "normalize/html_urls.hpp"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
+#include <gtest/gtest.h>
 #include <string>
 
 namespace {
@@ -26,8 +25,7 @@ TEST(ResolveHtmlUrls, KeepsEverythingElseByteForByte) {
 }
 
 TEST(ResolveHtmlUrls, HandlesSingleQuotedAndUnquotedValues) {
-  EXPECT_EQ(resolve_html_urls("<a href='a.html'>x</a><a href=b.html>y</a><img src=c.png/>",
-                              k_base),
+  EXPECT_EQ(resolve_html_urls("<a href='a.html'>x</a><a href=b.html>y</a><img src=c.png/>", k_base),
             "<a href=\"https://example.com/blog/post/a.html\">x</a>"
             "<a href=\"https://example.com/blog/post/b.html\">y</a>"
             "<img src=\"https://example.com/blog/post/c.png/\">");
