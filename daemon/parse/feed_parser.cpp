@@ -1,7 +1,6 @@
 #include "parse/feed_parser.hpp"
 
 #include "parse/encoding.hpp"
-#include "parse/entities.hpp"
 #include "parse/formats.hpp"
 #include "util/strings.hpp"
 #include "util/url.hpp"
@@ -96,8 +95,7 @@ Result<ParsedFeed> parse_feed(std::string_view bytes, const ParseOptions& option
       warnings.push_back("skipped " + std::to_string(lt - start) +
                          " bytes of text before the first tag");
     }
-    std::string fixed = fix_xml_entities(doc.substr(lt), warnings);
-    result = detail::parse_xml_feed(fixed, options);
+    result = detail::parse_xml_feed(doc.substr(lt), options);
   }
   if (!result) {
     return result;

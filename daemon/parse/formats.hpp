@@ -9,8 +9,9 @@
 // Internal to the parse component: the format readers behind parse_feed().
 namespace fw::parse::detail {
 
-// `utf8` is the whole document, already decoded and repaired. Warnings are appended to the
-// returned feed. Errors only when the document is not a feed of that family.
+// `utf8` is the whole document, already decoded and repaired (for XML: from its first '<').
+// Warnings are appended to the returned feed. Errors only when the document is not a feed of
+// that family.
 [[nodiscard]] Result<ParsedFeed> parse_xml_feed(std::string_view utf8, const ParseOptions& options);
 [[nodiscard]] Result<ParsedFeed> parse_json_feed(std::string_view utf8,
                                                  const ParseOptions& options);

@@ -483,6 +483,17 @@ std::string base_of(pugi::xml_node node, const std::string& parent_base) {
   return parent_base;
 }
 
+// The base in force inside `node`: `parent_base` itself unless the element has an xml:base,
+// in which case the resolved base is kept in `storage`. Saves a copy per element.
+const std::string& base_in(pugi::xml_node node, const std::string& parent_base,
+                           std::string& storage) {
+  if (!node.attribute("xml:base")) {
+    return parent_base;
+  }
+  storage = base_of(node, parent_base);
+  return storage;
+}
+
 std::optional<std::string> url_value(std::string_view raw, const std::string& base) {
   std::string_view v = trim(raw);
   if (v.empty()) {
@@ -653,7 +664,8 @@ std::optional<std::int64_t> read_int(std::string_view s) {
 
 model::Author read_atom_person(pugi::xml_node node, const Scope& scope, const std::string& base) {
   model::Author a;
-  std::string b = base_of(node, base);
+  std::string b_storage;
+  const std::string& b = base_in(node, base, b_storage);
   Scope inner = scope.enter(node);
   for (pugi::xml_node c : node.children()) {
     if (c.type() != pugi::node_element) {
@@ -750,7 +762,8 @@ struct ItemState {
 void read_media(pugi::xml_node node, const Scope& scope, const std::string& base, ItemState& st) {
   // media:group holds media:content / media:thumbnail; walk one level (groups do not nest).
   Scope inner = scope.enter(node);
-  std::string b = base_of(node, base);
+  std::string b_storage;
+  const std::string& b = base_in(node, base, b_storage);
   QName q = scope.qname(node);
   if (q.local == "thumbnail" && !st.media_thumbnail) {
     st.media_thumbnail = url_value(node.attribute("url").value(), b);
@@ -797,7 +810,8 @@ void read_atom_link(pugi::xml_node node, const std::string& base, Item* item, Li
                     std::vector<model::Enclosure>* enclosures, std::optional<std::string>* self,
                     std::optional<std::string>* hub, std::optional<std::string>* comments) {
   std::string rel = util::to_lower(trim(node.attribute("rel").value()));
-  std::string b = base_of(node, base);
+  std::string b_storage;
+  const std::string& b = base_in(node, base, b_storage);
   std::optional<std::string> href = url_value(node.attribute("href").value(), b);
   if (!href) {
     // RSS 0.9x-style <link>url</link> written in the Atom namespace.
@@ -852,7 +866,8 @@ void read_entry_child(Context& ctx, const Scope& scope, pugi::xml_node c, const 
                       ItemState& st) {
   QName q = scope.qname(c);
   Item& it = st.item;
-  std::string b = base_of(c, base);
+  std::string b_storage;
+  const std::string& b = base_in(c, base, b_storage);
   const bool atomish = q.ns == Ns::atom || q.ns == Ns::atom03;
   if (atomish) {
     if (q.local == "id") {
@@ -1118,7 +1133,8 @@ struct FeedState {
 std::optional<std::string> read_rss_image(pugi::xml_node node, const Scope& scope,
                                           const std::string& base) {
   Scope inner = scope.enter(node);
-  std::string b = base_of(node, base);
+  std::string b_storage;
+  const std::string& b = base_in(node, base, b_storage);
   for (pugi::xml_node c : node.children()) {
     if (c.type() == pugi::node_element) {
       QName q = inner.qname(c);
@@ -1138,7 +1154,8 @@ void read_feed_child(Context& ctx, const Scope& scope, pugi::xml_node c, const s
                      FeedState& st) {
   Feed& f = ctx.out.feed;
   QName q = scope.qname(c);
-  std::string b = base_of(c, base);
+  std::string b_storage;
+  const std::string& b = base_in(c, base, b_storage);
   if (q.ns == Ns::atom || q.ns == Ns::atom03) {
     if (q.local == "title") {
       f.title = read_atom_text(c, scope, base);
@@ -1364,27 +1381,33 @@ std::string format_of(std::string_view root_local, Ns root_ns, pugi::xml_node ro
 
 Result<ParsedFeed> parse_xml_feed(std::string_view utf8, const ParseOptions& options) {
   ParsedFeed out;
-  pugi::xml_document doc;
+  // pugixml parses in place: `fixed` (and `repaired`) must outlive the documents.
+  std::string fixed = fix_xml_entities(utf8, out.warnings);
+  std::string repaired;
+  pugi::xml_document first;
+  pugi::xml_document second;
   constexpr unsigned k_flags =
       (pugi::parse_default | pugi::parse_ws_pcdata) & ~pugi::parse_wconv_attribute;
   // The input is already UTF-8; pugixml must not guess otherwise.
   pugi::xml_parse_result res =
-      doc.load_buffer(utf8.data(), utf8.size(), k_flags, pugi::encoding_utf8);
-  pugi::xml_node root = doc.document_element();
+      first.load_buffer_inplace(fixed.data(), fixed.size(), k_flags, pugi::encoding_utf8);
+  pugi::xml_node root = first.document_element();
   if (!res) {
-    std::string repaired = repair_xml(utf8);
-    pugi::xml_document second;
+    // The in-place parse took `fixed` apart: prepare the text again for the lenient pass.
+    std::vector<std::string> again;
+    fixed = fix_xml_entities(utf8, again);
+    repaired = repair_xml(fixed);
     pugi::xml_parse_result res2 =
-        second.load_buffer(repaired.data(), repaired.size(), k_flags, pugi::encoding_utf8);
+        second.load_buffer_inplace(repaired.data(), repaired.size(), k_flags, pugi::encoding_utf8);
     if (second.document_element() && (res2 || !root)) {
-      doc.reset(second);
-      root = doc.document_element();
+      root = second.document_element();
     }
     // Line and column of the first error, for the operator who wants to tell the publisher.
+    const std::string_view text = fixed;
     std::size_t line = 1;
     std::size_t col = 1;
-    for (std::ptrdiff_t i = 0; i < res.offset && static_cast<std::size_t>(i) < utf8.size(); ++i) {
-      if (utf8[static_cast<std::size_t>(i)] == '\n') {
+    for (std::ptrdiff_t i = 0; i < res.offset && static_cast<std::size_t>(i) < text.size(); ++i) {
+      if (text[static_cast<std::size_t>(i)] == '\n') {
         ++line;
         col = 1;
       } else {
@@ -1392,7 +1415,7 @@ Result<ParsedFeed> parse_xml_feed(std::string_view utf8, const ParseOptions& opt
       }
     }
     // pugixml reports a cut-off document as a tag mismatch; say what happened instead.
-    bool at_end = static_cast<std::size_t>(res.offset) + 1 >= util::trim(utf8).size();
+    bool at_end = static_cast<std::size_t>(res.offset) + 1 >= util::trim(text).size();
     std::string what = at_end ? "the document ends before its elements are closed"
                               : std::string(res.description());
     out.warnings.push_back("XML error at line " + std::to_string(line) + ", column " +

@@ -1,5 +1,7 @@
 #include "util/url.hpp"
 
+#include <algorithm>
+
 #include "util/strings.hpp"
 
 #include <boost/url/parse.hpp>
@@ -70,6 +72,14 @@ std::string encode_for_uri(std::string_view in) {
       }
     }
     in = stripped;
+  }
+  // Most URLs need nothing: one '#' at most, no '%', '[' or ']', nothing disallowed.
+  const bool is_plain = std::none_of(in.begin(), in.end(), [](char ch) {
+    const auto u = static_cast<unsigned char>(ch);
+    return is_disallowed(u) || u == '%' || u == '[' || u == ']';
+  });
+  if (is_plain && (in.find('#') == in.rfind('#'))) {
+    return std::string(in);
   }
   auto [auth_begin, auth_end] = authority_range(in);
   std::string out;

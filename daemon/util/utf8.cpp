@@ -24,6 +24,18 @@ constexpr bool is_printable_ascii8(std::uint64_t v) noexcept {
   return ((v | below_space | is_del) & k_high_bits) == 0;
 }
 
+// True when the 8 bytes at `p` are printable ASCII, TAB, LF or CR: the line structure of a
+// document, which breaks up is_printable_ascii8's runs.
+bool is_text_ascii8(const unsigned char* p) noexcept {
+  for (int k = 0; k < 8; ++k) {
+    const unsigned char c = p[k];
+    if (c >= 0x7F || (c < 0x20 && c != '\t' && c != '\n' && c != '\r')) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Length of the well-formed UTF-8 sequence at p (Unicode Table 3-7), or, when the bytes there
 // are not one, the negated length of the maximal invalid subpart (at least 1), as WHATWG and
 // Unicode §3.9 "U+FFFD substitution of maximal subparts" count it. `cp` gets the code point.
@@ -84,7 +96,7 @@ std::size_t first_repair(std::string_view s) noexcept {
   const auto* p = begin;
   const auto* end = begin + s.size();
   while (p < end) {
-    while (end - p >= 8 && is_printable_ascii8(load8(p))) {
+    while (end - p >= 8 && (is_printable_ascii8(load8(p)) || is_text_ascii8(p))) {
       p += 8;
     }
     if (p == end) {

@@ -47,8 +47,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const fw::model::FeedDocument doc = fw::normalize::normalize_feed(std::move(parsed).value());
   const std::string json = fw::normalize::to_json(doc);
-  if (json.find('\n') != std::string::npos) {
-    contract_broken("to_json output spans several lines");
+  // One line: the document, then its line terminator.
+  if (json.empty() || json.back() != '\n' || json.find('\n') != json.size() - 1) {
+    contract_broken("to_json output is not exactly one line");
   }
   if (!nlohmann::json::accept(json)) {
     contract_broken("to_json output is not valid JSON / UTF-8");

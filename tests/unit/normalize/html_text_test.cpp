@@ -182,10 +182,10 @@ TEST(HtmlToText, DeeplyNestedUnclosedBlocksKeepTheirText) {
       [&] {
         const std::string text = fw::normalize::detail::html_to_text_with_gumbo(html);
         // Through gumbo, blocks nested up to the depth limit keep their paragraph breaks;
-        // beyond it, line breaks.
+        // beyond it, their text is separated by spaces.
         EXPECT_EQ(text.size(), 1 + 3 * 127 + 2 * (100000 - 128));
         EXPECT_TRUE(text.starts_with("x\n\nx\n\n"));
-        EXPECT_TRUE(text.ends_with("x\nx\nx"));
+        EXPECT_TRUE(text.ends_with("x x x"));
       },
       std::chrono::seconds(2));
 }
@@ -205,6 +205,21 @@ TEST(HtmlToText, ManyUnclosedParagraphsKeepTheirBreaks) {
   const std::string html = repeat("<p><b>x", 1000);
   const std::string text = html_to_text(html);
   EXPECT_EQ(text, repeat("x\n\n", 999) + "x");
+}
+
+TEST(HtmlToText, StrayEndTagsUnderDeepNestingStayLinear) {
+  // Every </i> closes nothing; finding that out must not mean scanning 80,000 open spans.
+  const std::string html = repeat("<span>x", 80000) + repeat("</i>", 80000);
+  expect_fast([&] { EXPECT_EQ(html_to_text(html).size(), 80000U); }, std::chrono::seconds(2));
+}
+
+TEST(HtmlToText, SvgElementsWithTableNamesDoNotAbortGumbo) {
+  // Debian's gumbo 0.10.1 is built with assertions, and this input fails one
+  // (close_current_cell) when the SVG <th> reaches it.
+  const std::string html =
+      "<table/>x<caption id=2>x<svg id=2><th id=2><desc id=2>x<table id=2></table></table>";
+  EXPECT_EQ(html_to_line(html), "x x"); // the text inside SVG <desc> is not shown
+  EXPECT_EQ(fw::normalize::detail::html_to_text_with_gumbo(html), "x\n\nx");
 }
 
 TEST(HtmlToLine, EverythingOnOneLine) {

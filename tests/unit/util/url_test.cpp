@@ -1,7 +1,6 @@
 #include "util/url.hpp"
 
 #include <gtest/gtest.h>
-
 #include <string>
 #include <utility>
 #include <vector>
@@ -130,7 +129,8 @@ TEST(ResolveUrl, KeepsCaseAndPercentEncodingOfTheResult) {
 TEST(ResolveUrl, EncodesSpacesAndTrimsWhiteSpace) {
   EXPECT_EQ(resolve_url("  http://example.com/a b/index.html\n", "\t my file.pdf "),
             "http://example.com/a%20b/my%20file.pdf");
-  EXPECT_EQ(resolve_url("http://example.com/", "search?q=a b"), "http://example.com/search?q=a%20b");
+  EXPECT_EQ(resolve_url("http://example.com/", "search?q=a b"),
+            "http://example.com/search?q=a%20b");
 }
 
 TEST(ResolveUrl, DropsTabsAndLineBreaksInsideAsBrowsersDo) {
@@ -140,10 +140,10 @@ TEST(ResolveUrl, DropsTabsAndLineBreaksInsideAsBrowsersDo) {
 }
 
 TEST(ResolveUrl, EncodesNonAsciiAsUtf8Bytes) {
-  EXPECT_EQ(resolve_url("http://example.com/wiki/", "Stra\xc3\x9f" "e"),
+  EXPECT_EQ(resolve_url("http://example.com/wiki/", "Stra\xc3\x9f"
+                                                    "e"),
             "http://example.com/wiki/Stra%C3%9Fe");
-  EXPECT_EQ(resolve_url("http://example.com/\xe2\x82\xac/", "x"),
-            "http://example.com/%E2%82%AC/x");
+  EXPECT_EQ(resolve_url("http://example.com/\xe2\x82\xac/", "x"), "http://example.com/%E2%82%AC/x");
 }
 
 TEST(ResolveUrl, EncodesOtherCharactersBrowsersEncode) {
@@ -212,7 +212,10 @@ TEST(ResolveUrl, GarbageGivesNothingAndNeverThrows) {
 }
 
 TEST(ResolveUrl, ControlCharactersAndDeleteAreEncoded) {
-  EXPECT_EQ(resolve_url("http://example.com/", std::string("a\x01" "b\x7f" "c", 5)),
+  EXPECT_EQ(resolve_url("http://example.com/", std::string("a\x01"
+                                                           "b\x7f"
+                                                           "c",
+                                                           5)),
             "http://example.com/a%01b%7Fc");
 }
 
