@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <gumbo.h>
 #include <optional>
 #include <utility>
@@ -643,8 +644,8 @@ private:
     Open e{tag.name, tag.attrs, id, is_foreign, false, false, false};
     if (is_foreign) {
       const Open* parent = current();
-      e.is_math = id == GUMBO_TAG_MATH ||
-                  (id != GUMBO_TAG_SVG && parent != nullptr && parent->is_foreign && parent->is_math);
+      e.is_math = id == GUMBO_TAG_MATH || (id != GUMBO_TAG_SVG && parent != nullptr &&
+                                           parent->is_foreign && parent->is_math);
     }
     e.is_in_list = (flags_of(id) & k_formatting) && !is_foreign;
     m_stack.push_back(e);
@@ -1147,6 +1148,40 @@ constexpr std::array<bool, 256> k_needs_look = [] {
   return t;
 }();
 
+// From `at`, inside a run of TextBuilder::append that starts at `run_start` with a character
+// that needs no look, skips 8-byte blocks that the run's byte loop would take whole: ASCII without
+// controls, and spaces only one at a time between other characters. SWAR tests on 64-bit words;
+// their rare false positives only end the skip early, never let a byte through that the byte loop
+// would stop at.
+std::size_t skip_plain8(std::string_view text, std::size_t at, std::size_t run_start) noexcept {
+  constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t k_high = 0x8080808080808080ULL;
+  const std::size_t n = text.size();
+  std::size_t p = at;
+  while (p + 9 <= n) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, text.data() + p, sizeof v);
+    const std::uint64_t controls = (v - k_ones * 0x21) & ~v & k_high; // bytes < 0x21
+    const std::uint64_t x = v ^ (k_ones * 0x20);
+    const std::uint64_t spaces = (x - k_ones) & ~x & k_high;
+    if ((v & k_high) != 0 || (controls & ~spaces) != 0) {
+      break; // non-ASCII, or a control character
+    }
+    // No two spaces in a row, none at the start of the block after a space (the byte before
+    // is part of the run, so a plain character or a single space), none at its end unless a
+    // character that needs no look follows.
+    const bool first_is_space = (spaces & 0x80) != 0;
+    const bool last_is_space = (spaces >> 56) != 0;
+    if ((spaces & (spaces >> 8)) != 0 ||
+        (first_is_space && (p == run_start || text[p - 1] == ' ')) ||
+        (last_is_space && k_needs_look[static_cast<unsigned char>(text[p + 8])])) {
+      break;
+    }
+    p += 8;
+  }
+  return p;
+}
+
 // Collects text, turning white space and breaks into at most one separator between two pieces
 // of text: a space, "\n" or "\n\n". Nothing is written before the first or after the last
 // piece.
@@ -1161,12 +1196,20 @@ public:
       // A single ASCII space between two such characters stays as it is, so it joins the run.
       const std::size_t n = text.size();
       std::size_t run = i;
+      std::size_t bytewise = 0; // bytes to take one at a time before trying blocks again
       while (run < n) {
+        if (bytewise == 0 && !k_needs_look[static_cast<unsigned char>(text[i])]) {
+          run = skip_plain8(text, run, i);
+          bytewise = 8;
+          if (run >= n) {
+            break;
+          }
+        }
         const auto b = static_cast<unsigned char>(text[run]);
-        if (!k_needs_look[b] ||
-            (b == ' ' && run > i && run + 1 < n &&
-             !k_needs_look[static_cast<unsigned char>(text[run + 1])])) {
+        if (!k_needs_look[b] || (b == ' ' && run > i && run + 1 < n &&
+                                 !k_needs_look[static_cast<unsigned char>(text[run + 1])])) {
           ++run;
+          bytewise -= bytewise > 0 ? 1 : 0;
           continue;
         }
         break;

@@ -24,16 +24,24 @@ constexpr bool is_printable_ascii8(std::uint64_t v) noexcept {
   return ((v | below_space | is_del) & k_high_bits) == 0;
 }
 
+// High bit set in each byte of `v` that is zero; exact (no borrows between bytes).
+constexpr std::uint64_t zero_bytes(std::uint64_t v) noexcept {
+  constexpr std::uint64_t k_low7 = 0x7F7F7F7F7F7F7F7FULL;
+  return ~(((v & k_low7) + k_low7) | v | k_low7);
+}
+
 // True when the 8 bytes at `p` are printable ASCII, TAB, LF or CR: the line structure of a
-// document, which breaks up is_printable_ascii8's runs.
+// document, which breaks up is_printable_ascii8's runs. Exact SWAR.
 bool is_text_ascii8(const unsigned char* p) noexcept {
-  for (int k = 0; k < 8; ++k) {
-    const unsigned char c = p[k];
-    if (c >= 0x7F || (c < 0x20 && c != '\t' && c != '\n' && c != '\r')) {
-      return false;
-    }
-  }
-  return true;
+  const std::uint64_t v = load8(p);
+  constexpr std::uint64_t k_low7 = 0x7F7F7F7F7F7F7F7FULL;
+  // Bytes below 0x20: high bit clear and (low 7 bits + 0x60) below 0x80.
+  const std::uint64_t below_space = ~(((v & k_low7) + k_ones * 0x60) | v) & k_high_bits;
+  const std::uint64_t allowed = zero_bytes(v ^ (k_ones * '\t')) | zero_bytes(v ^ (k_ones * '\n')) |
+                                zero_bytes(v ^ (k_ones * '\r'));
+  const std::uint64_t bad =
+      (below_space & ~allowed) | (v & k_high_bits) | zero_bytes(v ^ (k_ones * 0x7F));
+  return bad == 0;
 }
 
 // Length of the well-formed UTF-8 sequence at p (Unicode Table 3-7), or, when the bytes there
