@@ -1383,6 +1383,7 @@ Result<ParsedFeed> parse_xml_feed(std::string_view utf8, const ParseOptions& opt
   ParsedFeed out;
   // pugixml parses in place: `fixed` (and `repaired`) must outlive the documents.
   std::string fixed = fix_xml_entities(utf8, out.warnings);
+  std::string refixed;
   std::string repaired;
   pugi::xml_document first;
   pugi::xml_document second;
@@ -1393,17 +1394,18 @@ Result<ParsedFeed> parse_xml_feed(std::string_view utf8, const ParseOptions& opt
       first.load_buffer_inplace(fixed.data(), fixed.size(), k_flags, pugi::encoding_utf8);
   pugi::xml_node root = first.document_element();
   if (!res) {
-    // The in-place parse took `fixed` apart: prepare the text again for the lenient pass.
+    // The in-place parse took `fixed` apart (and `first` may still point into it, so it stays):
+    // prepare the text again for the lenient pass.
     std::vector<std::string> again;
-    fixed = fix_xml_entities(utf8, again);
-    repaired = repair_xml(fixed);
+    refixed = fix_xml_entities(utf8, again);
+    repaired = repair_xml(refixed);
     pugi::xml_parse_result res2 =
         second.load_buffer_inplace(repaired.data(), repaired.size(), k_flags, pugi::encoding_utf8);
     if (second.document_element() && (res2 || !root)) {
       root = second.document_element();
     }
     // Line and column of the first error, for the operator who wants to tell the publisher.
-    const std::string_view text = fixed;
+    const std::string_view text = refixed;
     std::size_t line = 1;
     std::size_t col = 1;
     for (std::ptrdiff_t i = 0; i < res.offset && static_cast<std::size_t>(i) < text.size(); ++i) {

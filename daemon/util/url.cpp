@@ -1,9 +1,8 @@
 #include "util/url.hpp"
 
-#include <algorithm>
-
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -172,7 +171,9 @@ bool has_scheme(std::string_view s) noexcept {
 // strict) is done here: Boost 1.81's resolve() also normalises the result — it decodes
 // percent-encoded unreserved characters and even "%2F", keeps ".." above the root
 // ("../../../g" gives "http://a/../g") and keeps the base's fragment for an empty reference.
-std::string clean_url(std::string_view url) { return encode_for_uri(trim(url)); }
+std::string clean_url(std::string_view url) {
+  return encode_for_uri(trim(url));
+}
 
 std::optional<std::string> resolve_url(std::string_view base, std::string_view ref) {
   ref = trim(ref);
