@@ -5,11 +5,14 @@
 
 namespace fw::normalize {
 
-// Plain text of an HTML fragment (gumbo, the HTML5 parsing algorithm): scripts, styles,
-// templates and comments removed, entities decoded; block elements (p, div, li, h1-h6, tr,
-// blockquote, pre, section, article, ...) separate paragraphs with "\n\n", <br> is "\n";
-// white space inside a paragraph collapsed to single spaces; no leading/trailing white space.
-// `<p>a</p><p>b</p>` gives "a\n\nb". Never throws; input of any size and nesting is fine.
+// Plain text of an HTML fragment, read as the HTML5 parsing algorithm reads it (a tokenizer for
+// simple markup, gumbo for the rest): scripts, styles, templates and comments removed, entities
+// decoded; block elements (p, div, h1-h6, blockquote, pre, section, article, whole lists and
+// tables, ...) separate paragraphs with "\n\n"; list items, table rows and <br> are "\n"
+// (a list inside a list item continues line by line); table cells are separated by a space;
+// <pre> keeps its line breaks; white space elsewhere collapsed to single spaces; at most one
+// blank line in a row; no leading/trailing white space. `<p>a</p><p>b</p>` gives "a\n\nb".
+// Never throws; input of any size and nesting is fine.
 [[nodiscard]] std::string html_to_text(std::string_view html);
 
 // The same text on one line: every run of white space, line breaks included, becomes one
