@@ -44,27 +44,6 @@ std::optional<std::string> language_tag(const std::optional<std::string>& raw) {
   return non_empty(std::move(v));
 }
 
-std::string escape_html(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    default:
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::optional<std::string> html_of(const std::optional<Text>& t) {
   if (!t) {
     return std::nullopt;
@@ -73,7 +52,10 @@ std::optional<std::string> html_of(const std::optional<Text>& t) {
     return std::nullopt;
   }
   if (t->type == TextType::text) {
-    return escape_html(t->value);
+    std::string escaped;
+    escaped.reserve(t->value.size() + 16);
+    util::append_escaped_html(escaped, t->value);
+    return escaped;
   }
   std::string_view v = t->value;
   if (!t->base.empty() && util::has_scheme(t->base)) {

@@ -307,31 +307,6 @@ bool has_element_children(pugi::xml_node node) {
   return false;
 }
 
-void escape_into(std::string& out, std::string_view s, bool attribute) {
-  for (char c : s) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      if (attribute) {
-        out += "&quot;";
-      } else {
-        out += c;
-      }
-      break;
-    default:
-      out += c;
-    }
-  }
-}
-
 bool is_void_html(std::string_view n) {
   static constexpr std::array<std::string_view, 14> k_void{
       "area",  "base", "br",   "col",   "embed",  "hr",    "img",
@@ -369,7 +344,7 @@ std::string inner_markup(pugi::xml_node node) {
     switch (n.type()) {
     case pugi::node_pcdata:
     case pugi::node_cdata:
-      escape_into(out, n.value(), false);
+      util::append_escaped_html(out, n.value());
       break;
     case pugi::node_element: {
       std::string_view name = local_of(n.name());
@@ -383,7 +358,7 @@ std::string inner_markup(pugi::xml_node node) {
         out += ' ';
         out += an;
         out += "=\"";
-        escape_into(out, a.value(), true);
+        util::append_escaped_html(out, a.value(), util::Quotes::escape);
         out += '"';
       }
       if (!n.first_child() && is_void_html(name)) {
@@ -740,6 +715,25 @@ struct LinkChoice {
   int rank = 0; // higher wins
 };
 
+// RSS <link>: its text, the last one in the document winning (gofeed fixtures *_links). A
+// <link href="..."/> without text is an Atom link that lost its namespace: `as_atom` reads it
+// into a LinkChoice of its own, which is then taken in document order like the others.
+template <typename AsAtom>
+void read_rss_link(pugi::xml_node c, const std::string& base, LinkChoice& choice,
+                   AsAtom&& as_atom) {
+  if (auto v = url_value(direct_text(c), base)) {
+    choice.href = std::move(v);
+    choice.rank = 4;
+  } else if (c.attribute("href")) {
+    LinkChoice lost;
+    as_atom(lost);
+    if (lost.href) {
+      choice.href = std::move(lost.href);
+      choice.rank = 4;
+    }
+  }
+}
+
 // ------------------------------------------------------------------------------- items
 
 struct ItemState {
@@ -925,18 +919,9 @@ void read_entry_child(Context& ctx, const Scope& scope, pugi::xml_node c, const 
     if (q.local == "title") {
       it.title = read_rss_html(c, base, DoubleEscape::keep);
     } else if (q.local == "link") {
-      if (auto v = url_value(direct_text(c), b); v && st.link.rank <= 4) {
-        st.link.href = v;
-        st.link.rank = 4;
-      } else if (!v && c.attribute("href")) {
-        // An Atom link that lost its namespace: in document order like the others.
-        LinkChoice lost;
+      read_rss_link(c, b, st.link, [&](LinkChoice& lost) {
         read_atom_link(c, base, &it, lost, &it.enclosures, nullptr, nullptr, nullptr);
-        if (lost.href) {
-          st.link.href = std::move(lost.href);
-          st.link.rank = 4;
-        }
-      }
+      });
     } else if (q.local == "description") {
       it.summary = read_rss_html(c, base);
     } else if (q.local == "fullitem" && !it.content) {
@@ -1186,17 +1171,9 @@ void read_feed_child(Context& ctx, const Scope& scope, pugi::xml_node c, const s
     if (q.local == "title") {
       f.title = read_rss_html(c, base, DoubleEscape::keep);
     } else if (q.local == "link") {
-      if (auto v = url_value(direct_text(c), b); v && st.link.rank <= 4) {
-        st.link.href = v;
-        st.link.rank = 4;
-      } else if (!v && c.attribute("href")) {
-        LinkChoice lost;
+      read_rss_link(c, b, st.link, [&](LinkChoice& lost) {
         read_atom_link(c, base, nullptr, lost, nullptr, &f.feed_url, &f.hub, nullptr);
-        if (lost.href) {
-          st.link.href = std::move(lost.href);
-          st.link.rank = 4;
-        }
-      }
+      });
     } else if (q.local == "description") {
       f.description = read_rss_html(c, base);
     } else if (q.local == "language") {

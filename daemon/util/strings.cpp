@@ -97,4 +97,36 @@ bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
+void append_escaped_html(std::string& out, std::string_view s, Quotes quotes) {
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    std::string_view ref;
+    switch (c) {
+    case '&':
+      ref = "&amp;";
+      break;
+    case '<':
+      ref = "&lt;";
+      break;
+    case '>':
+      ref = "&gt;";
+      break;
+    case '"':
+      if (quotes == Quotes::escape) {
+        ref = "&quot;";
+      }
+      break;
+    default:
+      break;
+    }
+    if (!ref.empty()) {
+      out.append(s.substr(run, i - run));
+      out.append(ref);
+      run = i + 1;
+    }
+  }
+  out.append(s.substr(run));
+}
+
 } // namespace fw::util

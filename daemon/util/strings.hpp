@@ -24,4 +24,10 @@ constexpr bool is_space(char c) noexcept {
 [[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
 [[nodiscard]] bool istarts_with(std::string_view s, std::string_view prefix) noexcept;
 
+enum class Quotes { keep, escape };
+
+// Appends `s` to `out` with '&', '<' and '>' escaped as HTML/XML character references, and '"'
+// too when `quotes` is Quotes::escape (for attribute values).
+void append_escaped_html(std::string& out, std::string_view s, Quotes quotes = Quotes::keep);
+
 } // namespace fw::util
