@@ -4,6 +4,7 @@
 #include "normalize/html_urls.hpp"
 #include "util/strings.hpp"
 #include "util/url.hpp"
+#include "util/utf8.hpp"
 
 namespace fw::normalize {
 namespace {
@@ -97,6 +98,9 @@ model::FeedDocument normalize_feed(parse::ParsedFeed parsed) {
   model::FeedDocument doc;
   doc.format = std::move(parsed.format);
   doc.warnings = std::move(parsed.warnings);
+  for (std::string& w : doc.warnings) {
+    util::repair_utf8(w); // warnings quote the input; the output is UTF-8 whatever they quote
+  }
 
   parse::Feed& pf = parsed.feed;
   model::FeedInfo& f = doc.feed;

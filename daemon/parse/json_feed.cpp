@@ -4,6 +4,7 @@
 #include "parse/formats.hpp"
 #include "util/strings.hpp"
 #include "util/url.hpp"
+#include "util/utf8.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -87,7 +88,8 @@ std::optional<model::Timestamp> date(ParsedFeed& out, const std::string& where, 
   if (auto d = parse_date(*v)) {
     return d;
   }
-  out.warnings.push_back(where + key + " \"" + v->substr(0, 100) + "\" is not a date");
+  out.warnings.push_back(where + key + " \"" + std::string(util::utf8_prefix(*v, 100)) +
+                         "\" is not a date");
   return std::nullopt;
 }
 
@@ -110,7 +112,7 @@ Result<ParsedFeed> parse_json_feed(std::string_view utf8, const ParseOptions& op
     out.format = "jsonfeed1.0";
   } else if (doc.contains("items") && doc["items"].is_array()) {
     out.format = "jsonfeed1.1";
-    out.warnings.push_back("version \"" + version.substr(0, 100) +
+    out.warnings.push_back("version \"" + std::string(util::utf8_prefix(version, 100)) +
                            "\" is not a JSON Feed version; read as JSON Feed 1.1");
   } else {
     return Error{"not a feed: a JSON document without a JSON Feed version or items"};

@@ -623,7 +623,8 @@ std::optional<model::Timestamp> read_date(Context& ctx, pugi::xml_node node) {
   if (auto d = parse_date(raw)) {
     return d;
   }
-  ctx.warn(std::string(node.name()) + " \"" + std::string(raw.substr(0, 100)) + "\" is not a date");
+  ctx.warn(std::string(node.name()) + " \"" + std::string(util::utf8_prefix(raw, 100)) +
+           "\" is not a date");
   return std::nullopt;
 }
 
@@ -965,7 +966,7 @@ void read_entry_child(Context& ctx, const Scope& scope, pugi::xml_node c, const 
         std::string_view length = trim(c.attribute("length").value());
         e.length = read_int(length);
         if (!e.length && !length.empty()) {
-          ctx.warn("enclosure length \"" + std::string(length.substr(0, 40)) +
+          ctx.warn("enclosure length \"" + std::string(util::utf8_prefix(length, 40)) +
                    "\" is not a number of bytes");
         }
         it.enclosures.push_back(std::move(e));

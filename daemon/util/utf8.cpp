@@ -211,4 +211,15 @@ Utf8Repair repair_utf8(std::string& s) {
   return r;
 }
 
+std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) noexcept {
+  if (s.size() <= max_bytes) {
+    return s;
+  }
+  std::size_t n = max_bytes;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) {
+    --n; // s[n] continues the sequence that starts before it
+  }
+  return s.substr(0, n);
+}
+
 } // namespace fw::util

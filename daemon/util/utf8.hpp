@@ -24,4 +24,8 @@ struct Utf8Repair {
 // Returns what was changed, so the caller can warn.
 Utf8Repair repair_utf8(std::string& s);
 
+// The longest prefix of `s` that is at most `max_bytes` long and does not cut a UTF-8 sequence:
+// for quoting input in messages. Borrows from `s`.
+[[nodiscard]] std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) noexcept;
+
 } // namespace fw::util

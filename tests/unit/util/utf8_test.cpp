@@ -181,3 +181,17 @@ TEST(RepairUtf8, HandlesLargeInput) {
 
 } // namespace
 } // namespace fw::util
+
+namespace {
+
+TEST(Utf8Prefix, NeverCutsASequence) {
+  using fw::util::utf8_prefix;
+  EXPECT_EQ(utf8_prefix("abc", 10), "abc");
+  EXPECT_EQ(utf8_prefix("abcdef", 3), "abc");
+  EXPECT_EQ(utf8_prefix("ab\xC3\xA9", 3), "ab"); // é would be cut
+  EXPECT_EQ(utf8_prefix("ab\xC3\xA9", 4), "ab\xC3\xA9");
+  EXPECT_EQ(utf8_prefix("\xE2\x80\x94\xE2\x80\x94", 5), "\xE2\x80\x94"); // em dashes
+  EXPECT_EQ(utf8_prefix("\xF0\x9F\x98\x80", 3), "");
+}
+
+} // namespace
