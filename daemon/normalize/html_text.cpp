@@ -2,6 +2,7 @@
 
 #include "parse/entities.hpp"
 #include "util/strings.hpp"
+#include "util/utf8.hpp"
 
 #include <algorithm>
 #include <array>
@@ -1806,7 +1807,11 @@ std::string render_with_gumbo(std::string_view html, Layout layout) {
   TextBuilder out(layout, input.size());
   extract_text(output->root, out);
   gumbo_destroy_output(&options, output);
-  return std::move(out).take();
+  std::string text = std::move(out).take();
+  // gumbo 0.10.1 can hand back a partial UTF-8 sequence for some malformed markup (parse_fuzz
+  // seed regression-gumbo-partial-utf8.xml); the contract is UTF-8 whatever the input.
+  util::repair_utf8(text);
+  return text;
 }
 
 } // namespace
