@@ -92,6 +92,14 @@ std::vector<std::string> clean_categories(std::vector<std::string> in) {
   return out;
 }
 
+// The output is UTF-8 whatever the input was: decoding repaired it, but a numeric reference in
+// markup that only the lenient pass exposed can still decode to an invalid sequence.
+void ensure_utf8(std::optional<std::string>& s) {
+  if (s && !util::is_valid_utf8(*s)) {
+    util::repair_utf8(*s);
+  }
+}
+
 } // namespace
 
 model::FeedDocument normalize_feed(parse::ParsedFeed parsed) {
@@ -113,6 +121,9 @@ model::FeedDocument normalize_feed(parse::ParsedFeed parsed) {
   f.authors = clean_authors(std::move(pf.authors));
   f.image = std::move(pf.image);
   f.categories = clean_categories(std::move(pf.categories));
+  for (auto* field : {&f.title, &f.link, &f.description}) {
+    ensure_utf8(*field);
+  }
   f.ttl_minutes = pf.ttl_minutes;
   f.hub = std::move(pf.hub);
 
@@ -130,6 +141,9 @@ model::FeedDocument normalize_feed(parse::ParsedFeed parsed) {
     const std::optional<std::string>& body = s.content_html ? s.content_html : s.summary_html;
     if (body) {
       s.text = non_empty(html_to_text(*body));
+    }
+    for (auto* field : {&s.id, &s.link, &s.title, &s.summary_html, &s.content_html, &s.text}) {
+      ensure_utf8(*field);
     }
     s.categories = clean_categories(std::move(pi.categories));
     s.enclosures = std::move(pi.enclosures);

@@ -1376,7 +1376,9 @@ Result<ParsedFeed> parse_xml_feed(std::string_view utf8, const ParseOptions& opt
     // prepare the text again for the lenient pass.
     std::vector<std::string> again;
     refixed = fix_xml_entities(utf8, again);
-    repaired = repair_xml(refixed);
+    // The repair can turn what looked like a comment or CDATA section into text: references
+    // there were left alone by the first fixing and must not reach pugixml raw.
+    repaired = fix_xml_entities(repair_xml(refixed), again);
     pugi::xml_parse_result res2 =
         second.load_buffer_inplace(repaired.data(), repaired.size(), k_flags, pugi::encoding_utf8);
     if (second.document_element() && (res2 || !root)) {
