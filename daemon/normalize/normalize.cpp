@@ -142,7 +142,9 @@ model::FeedDocument normalize_feed(parse::ParsedFeed parsed) {
     if (body) {
       s.text = non_empty(html_to_text(*body));
     }
-    for (auto* field : {&s.id, &s.link, &s.title, &s.summary_html, &s.content_html, &s.text}) {
+    // The HTML fields and the text are left to the source (parse fixes every reference before
+    // pugixml decodes it; parse_fuzz checks the JSON): checking them too cost 10% of the time.
+    for (auto* field : {&s.id, &s.link, &s.title}) {
       ensure_utf8(*field);
     }
     s.categories = clean_categories(std::move(pi.categories));
