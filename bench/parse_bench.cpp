@@ -12,26 +12,24 @@
 // bytes_per_second is the bytes handed in; items_per_second counts the items found. Wall time is
 // used so the figures compare with bench/compare_parse.sh's timing of feedparser.
 
-#include <benchmark/benchmark.h>
-
-#include <pugixml.hpp>
+#include "normalize/json_output.hpp"
+#include "normalize/normalize.hpp"
+#include "parse/feed_parser.hpp"
 
 #include <algorithm>
+#include <benchmark/benchmark.h>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <utility>
 #include <vector>
-
-#include "normalize/json_output.hpp"
-#include "normalize/normalize.hpp"
-#include "parse/feed_parser.hpp"
 
 namespace {
 
@@ -131,8 +129,8 @@ void BM_FeedwireFull(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * total_bytes(false));
   state.SetItemsProcessed(items);
   // Files parse_feed rejected, per pass; anything but 0 means the figures above are flattering.
-  state.counters["failed"] = benchmark::Counter(static_cast<double>(failed),
-                                                benchmark::Counter::kAvgIterations);
+  state.counters["failed"] =
+      benchmark::Counter(static_cast<double>(failed), benchmark::Counter::kAvgIterations);
 }
 
 void BM_PugixmlLoad(benchmark::State& state) {
@@ -151,8 +149,8 @@ void BM_PugixmlLoad(benchmark::State& state) {
     }
   }
   state.SetBytesProcessed(state.iterations() * total_bytes(true));
-  state.counters["failed"] = benchmark::Counter(static_cast<double>(failed),
-                                                benchmark::Counter::kAvgIterations);
+  state.counters["failed"] =
+      benchmark::Counter(static_cast<double>(failed), benchmark::Counter::kAvgIterations);
 }
 
 struct ItemFields {
@@ -225,8 +223,8 @@ void BM_PugixmlItemFields(benchmark::State& state) {
   }
   state.SetBytesProcessed(state.iterations() * total_bytes(true));
   state.SetItemsProcessed(items);
-  state.counters["failed"] = benchmark::Counter(static_cast<double>(failed),
-                                                benchmark::Counter::kAvgIterations);
+  state.counters["failed"] =
+      benchmark::Counter(static_cast<double>(failed), benchmark::Counter::kAvgIterations);
 }
 
 BENCHMARK(BM_FeedwireFull)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -6,19 +6,18 @@
 // Dictionary: parse_fuzz.dict. Seeds: tests/fuzz/corpus/parse/ plus tests/fixtures, gathered by
 // tests/fuzz/run_fuzz.sh.
 
+#include "normalize/json_output.hpp"
+#include "normalize/normalize.hpp"
+#include "parse/feed_parser.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
-
-#include <nlohmann/json.hpp>
-
-#include "normalize/json_output.hpp"
-#include "normalize/normalize.hpp"
-#include "parse/feed_parser.hpp"
 
 namespace {
 
