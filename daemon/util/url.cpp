@@ -3,6 +3,7 @@
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -37,6 +38,16 @@ constexpr bool is_disallowed(unsigned char c) noexcept {
     return c < 0x20 || c >= 0x7F;
   }
 }
+
+// Bytes encode_for_uri has to look at: disallowed ones, and '%', '[' and ']'.
+constexpr std::array<bool, 256> k_needs_care = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    const auto u = static_cast<unsigned char>(c);
+    t[u] = is_disallowed(u) || u == '%' || u == '[' || u == ']';
+  }
+  return t;
+}();
 
 void append_pct(std::string& out, unsigned char c) {
   constexpr char k_hex[] = "0123456789ABCDEF";
@@ -73,10 +84,8 @@ std::string encode_for_uri(std::string_view in) {
     in = stripped;
   }
   // Most URLs need nothing: one '#' at most, no '%', '[' or ']', nothing disallowed.
-  const bool is_plain = std::none_of(in.begin(), in.end(), [](char ch) {
-    const auto u = static_cast<unsigned char>(ch);
-    return is_disallowed(u) || u == '%' || u == '[' || u == ']';
-  });
+  const bool is_plain = std::none_of(
+      in.begin(), in.end(), [](char ch) { return k_needs_care[static_cast<unsigned char>(ch)]; });
   if (is_plain && (in.find('#') == in.rfind('#'))) {
     return std::string(in);
   }
