@@ -330,8 +330,13 @@ std::size_t find_raw_text_end(std::string_view html, std::size_t from, std::stri
 } // namespace
 
 std::string resolve_html_urls(std::string_view html, std::string_view base) {
+  std::optional<std::string> rewritten = rewrite_html_urls(html, base);
+  return rewritten ? std::move(*rewritten) : std::string(html);
+}
+
+std::optional<std::string> rewrite_html_urls(std::string_view html, std::string_view base) {
   if (html.find('<') == std::string_view::npos || !util::resolve_url(base, "")) {
-    return std::string(html);
+    return std::nullopt;
   }
   std::string out;
   std::size_t copied = 0;
@@ -342,8 +347,8 @@ std::string resolve_html_urls(std::string_view html, std::string_view base) {
     } else if (is_url_attribute(attr.name)) {
       absolute = absolute_url(base, decode_attribute(attr.value));
     }
-    if (!absolute) {
-      return;
+    if (!absolute || *absolute == attr.value) {
+      return; // not a URL attribute, or already absolute as written: the bytes stay
     }
     if (out.empty()) {
       out.reserve(html.size() + html.size() / 8);
@@ -391,7 +396,7 @@ std::string resolve_html_urls(std::string_view html, std::string_view base) {
     }
   }
   if (copied == 0) {
-    return std::string(html);
+    return std::nullopt;
   }
   out.append(html.substr(copied));
   return out;

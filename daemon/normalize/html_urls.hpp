@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,5 +12,10 @@ namespace fw::normalize {
 // byte (this is a tokenizer pass, not a re-serialisation). Returns `html` unchanged when `base`
 // is empty or not absolute. Never throws.
 [[nodiscard]] std::string resolve_html_urls(std::string_view html, std::string_view base);
+
+// The same, but std::nullopt when nothing needs rewriting, so that the caller can keep its own
+// string instead of a copy.
+[[nodiscard]] std::optional<std::string> rewrite_html_urls(std::string_view html,
+                                                           std::string_view base);
 
 } // namespace fw::normalize

@@ -45,7 +45,7 @@ std::optional<std::string> language_tag(const std::optional<std::string>& raw) {
   return non_empty(std::move(v));
 }
 
-std::optional<std::string> html_of(const std::optional<Text>& t) {
+std::optional<std::string> html_of(std::optional<Text>& t) {
   if (!t) {
     return std::nullopt;
   }
@@ -58,11 +58,12 @@ std::optional<std::string> html_of(const std::optional<Text>& t) {
     util::append_escaped_html(escaped, t->value);
     return escaped;
   }
-  std::string_view v = t->value;
   if (!t->base.empty() && util::has_scheme(t->base)) {
-    return resolve_html_urls(v, t->base);
+    if (std::optional<std::string> rewritten = rewrite_html_urls(t->value, t->base)) {
+      return rewritten;
+    }
   }
-  return std::string(v);
+  return std::move(t->value); // the field is not read again
 }
 
 std::vector<model::Author> clean_authors(std::vector<model::Author> in) {
