@@ -1111,35 +1111,11 @@ std::optional<std::string> limit_depth(std::string_view html) {
 
 // Text output.
 
-// Length of a Unicode space character encoded in UTF-8 at s[i], or 0: the same set as
-// util::collapse_space (U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F,
-// U+205F, U+3000), so that the fast path and the gumbo path agree.
-std::size_t unicode_space_len(std::string_view s, std::size_t i) noexcept {
-  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const std::size_t n = s.size() - i;
-  if (n >= 2 && b(0) == 0xC2) {
-    return (b(1) == 0xA0 || b(1) == 0x85) ? 2 : 0;
-  }
-  if (n < 3) {
-    return 0;
-  }
-  if (b(0) == 0xE2 && b(1) == 0x80 &&
-      ((b(2) >= 0x80 && b(2) <= 0x8A) || b(2) == 0xA8 || b(2) == 0xA9 || b(2) == 0xAF)) {
-    return 3;
-  }
-  if ((b(0) == 0xE2 && b(1) == 0x81 && b(2) == 0x9F) ||
-      (b(0) == 0xE1 && b(1) == 0x9A && b(2) == 0x80) ||
-      (b(0) == 0xE3 && b(1) == 0x80 && b(2) == 0x80)) {
-    return 3;
-  }
-  return 0;
-}
-
 enum class Layout { paragraphs, one_line };
 
 // Bytes TextBuilder::append must look at one by one: ASCII white space and controls, and the lead
-// bytes of the Unicode spaces unicode_space_len() knows (U+0085/U+00A0, U+1680, U+2000..U+205F,
-// U+3000).
+// bytes of the Unicode spaces util::unicode_space_len() knows (U+0085/U+00A0, U+1680,
+// U+2000..U+205F, U+3000).
 constexpr std::array<bool, 256> k_needs_look = [] {
   std::array<bool, 256> t{};
   for (int c = 0; c <= 0x20; ++c) {
@@ -1228,7 +1204,7 @@ public:
       } else if (util::is_space(c)) {
         m_pending_space = true;
         ++i;
-      } else if (std::size_t len = unicode_space_len(text, i); len != 0) {
+      } else if (std::size_t len = util::unicode_space_len(text, i); len != 0) {
         m_pending_space = true;
         i += len;
       } else if (c == '\0') {

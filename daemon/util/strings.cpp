@@ -12,8 +12,6 @@ std::string_view trim(std::string_view s) noexcept {
   return s;
 }
 
-namespace {
-
 // Length of a Unicode space character encoded in UTF-8 at s[i], or 0. Covers U+00A0, U+1680,
 // U+2000..U+200A, U+2028, U+2029, U+202F, U+205F and U+3000 (Python's str.split() set).
 std::size_t unicode_space_len(std::string_view s, std::size_t i) noexcept {
@@ -37,8 +35,6 @@ std::size_t unicode_space_len(std::string_view s, std::size_t i) noexcept {
   }
   return 0;
 }
-
-} // namespace
 
 std::string collapse_space(std::string_view s) {
   std::string out;

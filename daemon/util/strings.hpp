@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,10 @@ constexpr bool is_space(char c) noexcept {
 
 // Returns `s` without leading and trailing ASCII white space. The view borrows from `s`.
 [[nodiscard]] std::string_view trim(std::string_view s) noexcept;
+
+// Length of the Unicode space character encoded in UTF-8 at s[i] (U+0085, U+00A0, U+1680,
+// U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000: Python's str.split() set), or 0.
+[[nodiscard]] std::size_t unicode_space_len(std::string_view s, std::size_t i) noexcept;
 
 // Replaces every run of white space (ASCII, and U+00A0 / other Unicode spaces encoded in UTF-8)
 // with one ASCII space and trims both ends.
