@@ -1,6 +1,7 @@
 #include "normalize/html_text.hpp"
 
 #include "parse/entities.hpp"
+#include "util/byte_mask.hpp"
 #include "util/strings.hpp"
 #include "util/utf8.hpp"
 
@@ -1125,36 +1126,33 @@ constexpr std::array<bool, 256> k_needs_look = [] {
   return t;
 }();
 
-// From `at`, inside a run of TextBuilder::append that starts at `run_start` with a character
-// that needs no look, skips 8-byte blocks that the run's byte loop would take whole: ASCII without
-// controls, and spaces only one at a time between other characters. SWAR tests on 64-bit words;
-// their rare false positives only end the skip early, never let a byte through that the byte loop
-// would stop at.
-std::size_t skip_plain8(std::string_view text, std::size_t at, std::size_t run_start) noexcept {
-  constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
-  constexpr std::uint64_t k_high = 0x8080808080808080ULL;
+// Bytes of the 16 at `p` that k_needs_look holds, as a mask.
+std::uint32_t needs_look16(const char* p) noexcept {
+  const util::ByteBlock b(p);
+  return b.below(0x21) | b.eq(0xC2) | b.eq(0xE1) | b.eq(0xE2) | b.eq(0xE3);
+}
+
+// End of the run of TextBuilder::append that starts at `start` with a byte that needs no look:
+// the run goes on over such bytes and over single ASCII spaces between two of them.
+std::size_t plain_run_end(std::string_view text, std::size_t start) noexcept {
   const std::size_t n = text.size();
-  std::size_t p = at;
-  while (p + 9 <= n) {
-    std::uint64_t v = 0;
-    std::memcpy(&v, text.data() + p, sizeof v);
-    const std::uint64_t controls = (v - k_ones * 0x21) & ~v & k_high; // bytes < 0x21
-    const std::uint64_t x = v ^ (k_ones * 0x20);
-    const std::uint64_t spaces = (x - k_ones) & ~x & k_high;
-    if ((v & k_high) != 0 || (controls & ~spaces) != 0) {
-      break; // non-ASCII, or a control character
+  std::size_t p = start;
+  // A space stops the run only when the byte after it needs a look too (the 16 bytes from p + 1).
+  while (p + util::ByteBlock::size + 1 <= n) {
+    const std::uint32_t look = needs_look16(text.data() + p);
+    const std::uint32_t joining_spaces =
+        util::ByteBlock(text.data() + p).eq(' ') & ~needs_look16(text.data() + p + 1);
+    if (const std::uint32_t stop = look & ~joining_spaces; stop != 0) {
+      return p + util::first_bit(stop);
     }
-    // No two spaces in a row, none at the start of the block after a space (the byte before
-    // is part of the run, so a plain character or a single space), none at its end unless a
-    // character that needs no look follows.
-    const bool first_is_space = (spaces & 0x80) != 0;
-    const bool last_is_space = (spaces >> 56) != 0;
-    if ((spaces & (spaces >> 8)) != 0 ||
-        (first_is_space && (p == run_start || text[p - 1] == ' ')) ||
-        (last_is_space && k_needs_look[static_cast<unsigned char>(text[p + 8])])) {
+    p += util::ByteBlock::size;
+  }
+  for (; p < n; ++p) {
+    const auto b = static_cast<unsigned char>(text[p]);
+    if (k_needs_look[b] &&
+        (b != ' ' || p + 1 == n || k_needs_look[static_cast<unsigned char>(text[p + 1])])) {
       break;
     }
-    p += 8;
   }
   return p;
 }
@@ -1170,28 +1168,8 @@ public:
     for (std::size_t i = 0; i < text.size();) {
       // Runs of ordinary characters go in whole; only white space, NUL and the lead bytes of
       // Unicode spaces need a closer look. Most text is such runs.
-      // A single ASCII space between two such characters stays as it is, so it joins the run.
-      const std::size_t n = text.size();
-      std::size_t run = i;
-      std::size_t bytewise = 0; // bytes to take one at a time before trying blocks again
-      while (run < n) {
-        if (bytewise == 0 && !k_needs_look[static_cast<unsigned char>(text[i])]) {
-          run = skip_plain8(text, run, i);
-          bytewise = 8;
-          if (run >= n) {
-            break;
-          }
-        }
-        const auto b = static_cast<unsigned char>(text[run]);
-        if (!k_needs_look[b] || (b == ' ' && run > i && run + 1 < n &&
-                                 !k_needs_look[static_cast<unsigned char>(text[run + 1])])) {
-          ++run;
-          bytewise -= bytewise > 0 ? 1 : 0;
-          continue;
-        }
-        break;
-      }
-      if (run > i) {
+      if (!k_needs_look[static_cast<unsigned char>(text[i])]) {
+        const std::size_t run = plain_run_end(text, i);
         flush();
         m_out.append(text.data() + i, run - i);
         i = run;
@@ -1609,14 +1587,18 @@ bool fast_extract(std::string_view html, TextShaper& shaper) {
   const std::size_t n = html.size();
   std::size_t i = 0;
   while (i < n) {
-    const std::size_t lt = html.find('<', i);
+    std::size_t lt = util::find_any(html, "<&", i);
+    const bool has_reference = lt != std::string_view::npos && html[lt] == '&';
+    if (has_reference) {
+      lt = html.find('<', lt + 1);
+    }
     const std::size_t text_end = lt == std::string_view::npos ? n : lt;
     if (text_end > i) {
-      std::string_view run = html.substr(i, text_end - i);
-      if (run.find('&') == std::string_view::npos) {
-        shaper.text(run);
-      } else {
+      const std::string_view run = html.substr(i, text_end - i);
+      if (has_reference) {
         shaper.text(parse::decode_html_entities(run));
+      } else {
+        shaper.text(run);
       }
     }
     if (lt == std::string_view::npos) {
@@ -1754,7 +1736,7 @@ bool fast_extract(std::string_view html, TextShaper& shaper) {
 std::string render_with_gumbo(std::string_view html, Layout layout);
 
 std::string render(std::string_view html, Layout layout) {
-  if (html.find_first_of("<&") == std::string_view::npos) {
+  if (util::find_any(html, "<&") == std::string_view::npos) {
     // No markup and no character references: gumbo would return the same text, collapsed.
     TextBuilder out(layout, html.size());
     out.append(html, false);
@@ -1815,8 +1797,8 @@ std::string html_to_line(std::string_view html) {
 }
 
 bool looks_like_html(std::string_view s) noexcept {
-  for (std::size_t i = s.find_first_of("<&"); i != std::string_view::npos && i + 1 < s.size();
-       i = s.find_first_of("<&", i + 1)) {
+  for (std::size_t i = util::find_any(s, "<&"); i != std::string_view::npos && i + 1 < s.size();
+       i = util::find_any(s, "<&", i + 1)) {
     const char next = s[i + 1];
     if (s[i] == '<' ? (is_ascii_alpha(next) || next == '/' || next == '!' || next == '?')
                     : (is_ascii_alpha(next) || next == '#')) {

@@ -1,6 +1,7 @@
 #include "normalize/json_output.hpp"
 
 #include "parse/date.hpp"
+#include "util/byte_mask.hpp"
 
 #include <array>
 #include <cstdint>
@@ -20,18 +21,10 @@ constexpr std::array<bool, 256> k_escaped = [] {
   return t;
 }();
 
-// Whether any of the eight bytes at `p` is in k_escaped (SWAR: "has a byte less than n" and
-// "has a zero byte" on 64-bit words; a false positive only sends the bytes to the slow loop).
-bool needs_escape8(const char* p) noexcept {
-  constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
-  constexpr std::uint64_t k_high = 0x8080808080808080ULL;
-  std::uint64_t v = 0;
-  std::memcpy(&v, p, sizeof v);
-  const std::uint64_t quote = v ^ (k_ones * '"');
-  const std::uint64_t backslash = v ^ (k_ones * '\\');
-  const std::uint64_t found = ((v - k_ones * 0x20) & ~v) | ((quote - k_ones) & ~quote) |
-                              ((backslash - k_ones) & ~backslash);
-  return (found & k_high) != 0;
+// Bytes of the 16 at `p` that k_escaped holds, as a mask.
+std::uint32_t escaped16(const char* p) noexcept {
+  const util::ByteBlock b(p);
+  return b.below(0x20) | b.eq('"') | b.eq('\\');
 }
 
 // A small JSON writer: the schema is fixed, so building a DOM first would only cost time.
@@ -46,9 +39,14 @@ public:
     m_out.push_back('"');
     std::size_t run = 0;
     for (std::size_t i = 0; i < s.size(); ++i) {
-      // Eight bytes at a time while none of them needs escaping.
-      while (i + 8 <= s.size() && !needs_escape8(s.data() + i)) {
-        i += 8;
+      // Sixteen bytes at a time while none of them needs escaping.
+      while (i + util::ByteBlock::size <= s.size()) {
+        const std::uint32_t m = escaped16(s.data() + i);
+        if (m != 0) {
+          i += util::first_bit(m);
+          break;
+        }
+        i += util::ByteBlock::size;
       }
       if (i >= s.size()) {
         break;

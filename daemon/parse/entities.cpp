@@ -1,5 +1,6 @@
 #include "parse/entities.hpp"
 
+#include "util/byte_mask.hpp"
 #include "util/utf8.hpp"
 
 #include <algorithm>
@@ -168,7 +169,7 @@ public:
 
   std::string run(std::vector<std::string>& warnings) {
     std::size_t amp = m_in.find('&');
-    std::size_t lt = m_in.find('<');
+    std::size_t lt = find_declaration(0);
     while (amp != std::string_view::npos) {
       if (lt < amp) {
         // Markup comes first. If it opens a section whose text is literal (CDATA, comment, PI,
@@ -177,7 +178,7 @@ public:
         if (after > amp) {
           amp = after < m_in.size() ? m_in.find('&', after) : std::string_view::npos;
         }
-        lt = after < m_in.size() ? m_in.find('<', after) : std::string_view::npos;
+        lt = find_declaration(after);
         continue;
       }
       // A reference never contains '<', so `lt` stays ahead of its end.
@@ -232,6 +233,26 @@ private:
 
   // Returns the offset after the literal section that starts at m_in[lt], or lt + 1 when the
   // markup there is an ordinary tag. An unterminated section runs to the end of the input.
+  // The next "<!" or "<?" from `from`: only those can open a literal section (a '<' that starts
+  // an element never does, so the scan steps over them 16 bytes at a time).
+  std::size_t find_declaration(std::size_t from) const noexcept {
+    const std::size_t n = m_in.size();
+    for (; from + util::ByteBlock::size + 1 <= n; from += util::ByteBlock::size) {
+      const util::ByteBlock next(m_in.data() + from + 1);
+      const std::uint32_t m =
+          util::ByteBlock(m_in.data() + from).eq('<') & (next.eq('!') | next.eq('?'));
+      if (m != 0) {
+        return from + util::first_bit(m);
+      }
+    }
+    for (; from + 1 < n; ++from) {
+      if (m_in[from] == '<' && (m_in[from + 1] == '!' || m_in[from + 1] == '?')) {
+        return from;
+      }
+    }
+    return std::string_view::npos;
+  }
+
   std::size_t skip_literal_section(std::size_t lt) const noexcept {
     const std::string_view rest = m_in.substr(lt);
     auto past = [&](std::size_t from, std::string_view terminator) {

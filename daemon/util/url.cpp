@@ -1,5 +1,6 @@
 #include "util/url.hpp"
 
+#include "util/byte_mask.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -63,7 +64,7 @@ std::pair<std::size_t, std::size_t> authority_range(std::string_view s) noexcept
   if (s.substr(i, 2) != "//") {
     return {std::string_view::npos, std::string_view::npos};
   }
-  std::size_t end = s.find_first_of("/?#", i + 2);
+  std::size_t end = find_any(s, "/?#", i + 2);
   return {i + 2, end == std::string_view::npos ? s.size() : end};
 }
 
@@ -74,7 +75,7 @@ std::pair<std::size_t, std::size_t> authority_range(std::string_view s) noexcept
 // Existing %XX triplets are kept as they are, never decoded.
 std::string encode_for_uri(std::string_view in) {
   std::string stripped;
-  if (in.find_first_of("\t\n\r") != std::string_view::npos) {
+  if (find_any(in, "\t\n\r") != std::string_view::npos) {
     stripped.reserve(in.size());
     for (char c : in) {
       if (c != '\t' && c != '\n' && c != '\r') {
@@ -201,7 +202,7 @@ std::optional<std::string> resolve_url(std::string_view base, std::string_view r
   std::string ref_text = encode_for_uri(ref);
   // "1a:b" or ":x" look like a scheme to nobody but still make the first segment of a
   // relative path invalid (RFC 3986 §4.2); "./" in front means the same and parses.
-  if (std::size_t stop = ref_text.find_first_of(":/?#");
+  if (std::size_t stop = find_any(ref_text, ":/?#");
       stop != std::string::npos && ref_text[stop] == ':') {
     ref_text.insert(0, "./");
   }

@@ -1,47 +1,31 @@
 #include "util/utf8.hpp"
 
+#include "util/byte_mask.hpp"
+
 #include <cstdint>
 #include <cstring>
 
 namespace fw::util {
 namespace {
 
-constexpr std::uint64_t k_high_bits = 0x8080808080808080ULL;
-constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
-
-// Reads 8 bytes without alignment requirements (the compiler turns this into one load).
-std::uint64_t load8(const unsigned char* p) noexcept {
-  std::uint64_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
+// Bytes of the 16 at `p` that repair_utf8 must look at: everything but printable ASCII, TAB, LF
+// and CR.
+std::uint32_t needs_look16(const unsigned char* p) noexcept {
+  const ByteBlock b(reinterpret_cast<const char*>(p));
+  const std::uint32_t kept_controls = b.eq('\t') | b.eq('\n') | b.eq('\r');
+  return b.non_ascii() | (b.below(0x20) & ~kept_controls) | b.eq(0x7F);
 }
 
-// True when all 8 bytes of `v` are printable ASCII (0x20..0x7E): nothing repair_utf8 would touch.
-constexpr bool is_printable_ascii8(std::uint64_t v) noexcept {
-  const std::uint64_t below_space = (v - k_ones * 0x20) & ~v; // high bit set for bytes < 0x20
-  const std::uint64_t del = v ^ (k_ones * 0x7F);              // zero byte where v == 0x7F
-  const std::uint64_t is_del = (del - k_ones) & ~del;         // high bit set for zero bytes
-  return ((v | below_space | is_del) & k_high_bits) == 0;
-}
-
-// High bit set in each byte of `v` that is zero; exact (no borrows between bytes).
-constexpr std::uint64_t zero_bytes(std::uint64_t v) noexcept {
-  constexpr std::uint64_t k_low7 = 0x7F7F7F7F7F7F7F7FULL;
-  return ~(((v & k_low7) + k_low7) | v | k_low7);
-}
-
-// True when the 8 bytes at `p` are printable ASCII, TAB, LF or CR: the line structure of a
-// document, which breaks up is_printable_ascii8's runs. Exact SWAR.
-bool is_text_ascii8(const unsigned char* p) noexcept {
-  const std::uint64_t v = load8(p);
-  constexpr std::uint64_t k_low7 = 0x7F7F7F7F7F7F7F7FULL;
-  // Bytes below 0x20: high bit clear and (low 7 bits + 0x60) below 0x80.
-  const std::uint64_t below_space = ~(((v & k_low7) + k_ones * 0x60) | v) & k_high_bits;
-  const std::uint64_t allowed = zero_bytes(v ^ (k_ones * '\t')) | zero_bytes(v ^ (k_ones * '\n')) |
-                                zero_bytes(v ^ (k_ones * '\r'));
-  const std::uint64_t bad =
-      (below_space & ~allowed) | (v & k_high_bits) | zero_bytes(v ^ (k_ones * 0x7F));
-  return bad == 0;
+// Skips from `p` the bytes that needs_look16() lets through, 16 at a time: returns the first byte
+// that needs a look, or where fewer than 16 bytes remain.
+const unsigned char* skip_plain(const unsigned char* p, const unsigned char* end) noexcept {
+  while (end - p >= static_cast<std::ptrdiff_t>(ByteBlock::size)) {
+    if (const std::uint32_t m = needs_look16(p); m != 0) {
+      return p + first_bit(m);
+    }
+    p += ByteBlock::size;
+  }
+  return p;
 }
 
 // Length of the well-formed UTF-8 sequence at p (Unicode Table 3-7), or, when the bytes there
@@ -104,9 +88,7 @@ std::size_t first_repair(std::string_view s) noexcept {
   const auto* p = begin;
   const auto* end = begin + s.size();
   while (p < end) {
-    while (end - p >= 8 && (is_printable_ascii8(load8(p)) || is_text_ascii8(p))) {
-      p += 8;
-    }
+    p = skip_plain(p, end);
     if (p == end) {
       break;
     }
@@ -148,9 +130,13 @@ bool is_valid_utf8(std::string_view s) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
   while (p < end) {
-    // Fast path: skip ASCII 16 bytes at a time, then 8, then byte by byte.
-    while (end - p >= 16 && ((load8(p) | load8(p + 8)) & k_high_bits) == 0) {
-      p += 16;
+    // Fast path: skip ASCII 16 bytes at a time, then byte by byte.
+    while (end - p >= static_cast<std::ptrdiff_t>(ByteBlock::size)) {
+      if (const std::uint32_t m = ByteBlock(reinterpret_cast<const char*>(p)).non_ascii(); m != 0) {
+        p += first_bit(m);
+        break;
+      }
+      p += ByteBlock::size;
     }
     while (p < end && *p < 0x80) {
       ++p;
@@ -182,9 +168,7 @@ Utf8Repair repair_utf8(std::string& s) {
   const auto* end = begin + s.size();
   while (p < end) {
     const auto* run = p;
-    while (end - p >= 8 && is_printable_ascii8(load8(p))) {
-      p += 8;
-    }
+    p = skip_plain(p, end);
     while (p < end && *p >= 0x20 && *p < 0x7F) {
       ++p;
     }

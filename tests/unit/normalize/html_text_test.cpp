@@ -3,6 +3,7 @@
 #include <chrono>
 #include <gtest/gtest.h>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -147,6 +148,23 @@ TEST(HtmlToText, FastPathAgreesWithParser) {
   const std::string plain = "  one \xc2\xa0 two\n\nthree\r\n";
   EXPECT_EQ(html_to_text(plain), html_to_text(plain + "<!-- force the parser -->"));
   EXPECT_EQ(html_to_line(plain), html_to_line(plain + "<span></span>"));
+}
+
+// The text runs are scanned 16 bytes at a time: white space of every kind at every offset of
+// a block, and at the end of the input, collapses as it does elsewhere.
+TEST(HtmlToText, WhiteSpaceCollapsesAtEveryBlockOffset) {
+  const std::vector<std::string> spaces = {" ", "  ", "\n", " \t", "\xc2\xa0", "\xe2\x80\x83"};
+  for (const std::string& space : spaces) {
+    for (std::size_t at = 0; at < 40; ++at) {
+      const std::string head(at, 'a');
+      EXPECT_EQ(html_to_text("<p>" + head + space + "b" + space + "c" + space + "</p>"),
+                head + (head.empty() ? "" : " ") + "b c")
+          << "offset " << at;
+      EXPECT_EQ(html_to_text(head + space + "é" + std::string(20, 'x') + space),
+                head + (head.empty() ? "" : " ") + "é" + std::string(20, 'x'))
+          << "offset " << at;
+    }
+  }
 }
 
 TEST(HtmlToText, NoMarkupDebrisInTheOutput) {
