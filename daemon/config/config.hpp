@@ -1,0 +1,97 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace fw::config {
+
+// What a feed's first successful poll does with the items it finds: publish them as new
+// stories, or only remember them as seen so that subscribers hear about later items only.
+enum class OnFirstPoll { publish, mark_seen };
+
+// Whom a Retry-After header (429/503) holds back: the one feed, or every feed on its host.
+enum class RetryAfterScope { feed, host };
+
+// "feedwire/<version> (+https://github.com/feedwire/feedwire)": the User-Agent sent when neither
+// the feed nor [fetch] sets one. Never throws (beyond std::bad_alloc).
+[[nodiscard]] std::string default_user_agent();
+
+// One [[feed]] table, or one OPML outline with an xmlUrl.
+struct FeedConfig {
+  std::string id;  // slug [a-z0-9._-]+, unique across all feeds (TOML and OPML)
+  std::string url; // absolute http or https URL
+  std::optional<std::string> title;
+  std::optional<std::chrono::seconds> interval; // overrides schedule.default_interval
+  std::vector<std::string> tags;                // slugs, no duplicates, in the order given
+  std::vector<std::pair<std::string, std::string>> headers; // extra request headers, in order
+  std::optional<std::string> user_agent;                    // overrides fetch.user_agent
+  bool enabled = true;
+  std::optional<OnFirstPoll> on_first_poll; // overrides Config::on_first_poll
+  std::string origin;                       // where it was defined, "path:line" (for messages)
+};
+
+struct FetchConfig {
+  int max_concurrent = 64;                               // transfers in flight, all hosts together
+  int per_host_max_concurrent = 2;                       // transfers in flight to one host
+  std::chrono::milliseconds per_host_min_interval{1000}; // between two requests to one host
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds timeout{60000}; // whole transfer
+  std::int64_t low_speed_limit_bytes = 100; // abort below this many bytes per second ...
+  std::chrono::seconds low_speed_time{30};  // ... sustained for this long
+  std::int64_t max_body_bytes = 16 * 1024 * 1024;
+  int max_redirects = 5;
+  std::string user_agent = default_user_agent();
+  // Unset: libcurl's usual environment variables (http_proxy, https_proxy, no_proxy).
+  // An empty string turns proxies off even when those variables are set.
+  std::optional<std::string> proxy;
+  RetryAfterScope retry_after_scope = RetryAfterScope::feed;
+};
+
+struct ScheduleConfig {
+  std::chrono::seconds default_interval{900};
+  std::chrono::seconds min_interval{60};
+  std::chrono::seconds max_interval{86400};
+  bool adaptive = true; // move each feed's interval towards how often it really changes
+  double jitter = 0.1;  // random spread of each due time, as a fraction 0..0.5 of the interval
+  std::chrono::seconds max_backoff{86400}; // longest wait after repeated failures
+};
+
+struct PublishConfig {
+  std::vector<std::string> endpoints{"tcp://127.0.0.1:7701"}; // ZeroMQ PUB bind addresses
+  std::chrono::milliseconds once_wait_subscribers{1000};
+  std::size_t queue_capacity = 10000; // messages waiting for the publisher thread
+  int send_high_water_mark = 100000;  // ZMQ_SNDHWM per subscriber
+};
+
+struct Config {
+  std::filesystem::path file;      // absolute path of the config file
+  std::filesystem::path state_dir; // absolute; a relative value is anchored at file's folder
+  std::string log_level = "info";  // trace debug info warn error critical off
+  int workers = 0;                 // parse/normalize threads; 0 = number of cores
+  OnFirstPoll on_first_poll = OnFirstPoll::publish;
+  FetchConfig fetch;
+  ScheduleConfig schedule;
+  PublishConfig publish;
+  std::vector<std::filesystem::path> opml; // absolute, anchored at file's folder
+  std::vector<FeedConfig> feeds;           // [[feed]] tables first, then the OPML feeds
+};
+
+// Reads and validates the TOML config `file` and the OPML files it names. Throws
+// fw::ConfigError when the file cannot be read (the message names the path) or holds any
+// problem; the message then has one line per problem, all found in one pass, each starting with
+// "path:line:column: key:" (dotted key such as `feed[3].interval`, indices from 0) and saying
+// what is allowed. Call at startup, from any one thread; touches no global state.
+[[nodiscard]] Config load_config(const std::filesystem::path& file);
+
+// load_config on a document already in memory. `file` names the messages and anchors relative
+// paths (state_dir, opml); it need not exist. OPML files are read from disk.
+[[nodiscard]] Config parse_config(std::string_view toml_text, const std::filesystem::path& file);
+
+} // namespace fw::config

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "config/config.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace fw::config {
+
+// Reads the feeds of an OPML subscription list: every `outline` with an xmlUrl, at any depth.
+// Titles come from `title`, else `text`; the titles of enclosing outlines and the `category`
+// attribute (comma-separated, "/" paths split) become slugified tags. Ids are slugs of the
+// title (else of the URL's host and path), made unique with "-2", "-3"... Throws
+// fw::ConfigError naming the file (and "path:line:column:" for each problem: malformed XML,
+// a missing <opml>/<body>, a URL that is not absolute http(s)). Any thread; no shared state.
+[[nodiscard]] std::vector<FeedConfig> read_opml(const std::filesystem::path& file);
+
+// Prints `feeds` as [[feed]] tables: valid TOML that parse_config reads back into the same
+// feeds (all fields but origin, which becomes a comment). Unset optional fields are left out.
+// Throws nothing but std::bad_alloc; any thread.
+[[nodiscard]] std::string opml_to_toml(const std::vector<FeedConfig>& feeds);
+
+} // namespace fw::config
