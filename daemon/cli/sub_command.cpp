@@ -1,0 +1,217 @@
+#include "cli/sub_command.hpp"
+
+#include "publish/subscriber.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <limits>
+#include <optional>
+#include <string>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace fw::cli {
+namespace {
+
+constexpr std::string_view k_usage =
+    "usage: feedwire sub [--endpoint E]... [--pretty] [--count N] [--timeout-ms MS]\n"
+    "                    [TOPIC-PREFIX...]\n"
+    "\n"
+    "Subscribes to a feedwire publisher and prints each message as one JSON object per line:\n"
+    "{\"topic\":\"<topic>\",\"message\":<body>} (the body as JSON, or as a string when it is\n"
+    "not JSON).\n"
+    "\n"
+    "  --endpoint E     ZeroMQ endpoint to connect to; repeat for several\n"
+    "                   (default tcp://127.0.0.1:7701)\n"
+    "  --pretty         indent the JSON (one object then spans several lines)\n"
+    "  --count N        exit after N messages\n"
+    "  --timeout-ms MS  exit after MS milliseconds without a message\n"
+    "  TOPIC-PREFIX     receive only topics starting with it, e.g. story.new. or tag.\n"
+    "                   (default: every topic)\n"
+    "\n"
+    "Exit status: 0 after --count, --timeout-ms, SIGINT or SIGTERM; 1 usage or I/O error.\n";
+
+constexpr std::string_view k_default_endpoint = "tcp://127.0.0.1:7701";
+// zmq_poll's timeout is a long, and INT_MAX milliseconds (24 days) is plenty for an idle limit.
+constexpr std::uint64_t k_max_timeout_ms = std::numeric_limits<int>::max();
+
+// The signal handler's way into the poll loop: zmq_poll wakes on this eventfd, so a signal that
+// lands just before the loop goes to sleep is not lost.
+int g_signal_fd = -1;
+
+extern "C" void on_stop_signal(int) {
+  const std::uint64_t one = 1;
+  // write() is async-signal-safe; if it fails the counter is already non-zero.
+  [[maybe_unused]] const ssize_t n = ::write(g_signal_fd, &one, sizeof one);
+}
+
+// Routes SIGINT and SIGTERM to g_signal_fd while it lives; puts the previous handlers back.
+class StopSignals {
+public:
+  explicit StopSignals(int fd) {
+    g_signal_fd = fd;
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, &m_old_int);
+    ::sigaction(SIGTERM, &action, &m_old_term);
+  }
+  ~StopSignals() {
+    ::sigaction(SIGINT, &m_old_int, nullptr);
+    ::sigaction(SIGTERM, &m_old_term, nullptr);
+    g_signal_fd = -1;
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+private:
+  struct sigaction m_old_int {};
+  struct sigaction m_old_term {};
+};
+
+class Fd {
+public:
+  explicit Fd(int fd) : m_fd(fd) {}
+  ~Fd() {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  [[nodiscard]] int get() const { return m_fd; }
+
+private:
+  int m_fd;
+};
+
+bool parse_number(std::string_view text, std::uint64_t& out) {
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return ec == std::errc() && ptr == end && !text.empty();
+}
+
+// Parses the arguments into `options`; on a usage error prints one line on stderr and returns
+// false. Sets `wants_help` for --help.
+bool parse_args(std::span<const std::string_view> args, publish::SubscribeOptions& options,
+                bool& wants_help) {
+  bool options_ended = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view a = args[i];
+    if (options_ended || a.empty() || a[0] != '-' || a == "-") {
+      options.prefixes.emplace_back(a);
+      continue;
+    }
+    if (a == "--") {
+      options_ended = true;
+      continue;
+    }
+    if (a == "--help" || a == "-h") {
+      wants_help = true;
+      return true;
+    }
+    if (a == "--pretty") {
+      options.layout = publish::Layout::pretty;
+      continue;
+    }
+    // The options that take a value, as "--name value" or "--name=value".
+    std::string_view name = a.substr(0, a.find('='));
+    std::optional<std::string_view> value;
+    if (name.size() < a.size()) {
+      value = a.substr(name.size() + 1);
+    }
+    if (name != "--endpoint" && name != "--count" && name != "--timeout-ms") {
+      std::cerr << "feedwire sub: unknown option " << a << " (see feedwire sub --help)\n";
+      return false;
+    }
+    if (!value) {
+      if (i + 1 >= args.size()) {
+        std::cerr << "feedwire sub: " << name << " needs a value\n";
+        return false;
+      }
+      value = args[++i];
+    }
+    if (name == "--endpoint") {
+      if (value->empty()) {
+        std::cerr << "feedwire sub: --endpoint needs a value\n";
+        return false;
+      }
+      options.endpoints.emplace_back(*value);
+      continue;
+    }
+    std::uint64_t number = 0;
+    if (name == "--count") {
+      if (!parse_number(*value, number) || number == 0) {
+        std::cerr << "feedwire sub: --count needs a positive whole number, not '" << *value
+                  << "'\n";
+        return false;
+      }
+      options.max_messages = number;
+    } else {
+      if (!parse_number(*value, number) || number > k_max_timeout_ms) {
+        std::cerr << "feedwire sub: --timeout-ms needs a whole number of milliseconds up to "
+                  << k_max_timeout_ms << ", not '" << *value << "'\n";
+        return false;
+      }
+      options.idle_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(number));
+    }
+  }
+  if (options.endpoints.empty()) {
+    options.endpoints.emplace_back(k_default_endpoint);
+  }
+  return true;
+}
+
+int run(const publish::SubscribeOptions& options) {
+  Fd signal_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (signal_fd.get() < 0) {
+    std::cerr << "feedwire sub: eventfd: " << std::strerror(errno) << "\n";
+    return 1;
+  }
+  StopSignals stop_signals(signal_fd.get());
+  int write_errno = 0;
+  Result<publish::SubscribeEnd> end =
+      publish::subscribe_and_print(options, signal_fd.get(), [&](std::string_view line) {
+        // Flushed per line so that a reader at the other end of a pipe sees each message at once.
+        if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() ||
+            std::fputc('\n', stdout) == EOF || std::fflush(stdout) != 0) {
+          write_errno = errno;
+          return false;
+        }
+        return true;
+      });
+  if (!end) {
+    if (write_errno != 0) {
+      std::cerr << "feedwire sub: cannot write to standard output: " << std::strerror(write_errno)
+                << "\n";
+    } else {
+      std::cerr << "feedwire sub: " << end.error().message << "\n";
+    }
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace
+
+int sub_command(std::span<const std::string_view> args) {
+  publish::SubscribeOptions options;
+  options.endpoints.clear();
+  bool wants_help = false;
+  if (!parse_args(args, options, wants_help)) {
+    return 1;
+  }
+  if (wants_help) {
+    std::cout << k_usage;
+    return 0;
+  }
+  return run(options);
+}
+
+} // namespace fw::cli
