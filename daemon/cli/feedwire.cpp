@@ -1,6 +1,9 @@
 // feedwire: the command-line companion of the feedwired daemon.
 
+#include "cli/import_opml_command.hpp"
 #include "cli/parse_command.hpp"
+#include "cli/state_command.hpp"
+#include "cli/sub_command.hpp"
 
 #include <iostream>
 #include <span>
@@ -9,13 +12,17 @@
 
 namespace {
 
-constexpr std::string_view k_usage = "usage: feedwire COMMAND [ARGS]\n"
-                                     "\n"
-                                     "commands:\n"
-                                     "  parse     parse one feed document and print it as JSON\n"
-                                     "  version   print the version\n"
-                                     "\n"
-                                     "`feedwire COMMAND --help` describes each command.\n";
+constexpr std::string_view k_usage =
+    "usage: feedwire COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  parse        parse one feed document and print it as JSON\n"
+    "  sub          subscribe to feedwired's topics, print JSON lines\n"
+    "  state        show the daemon's poll state; --explain ID\n"
+    "  import-opml  print an OPML file's feeds as config TOML\n"
+    "  version      print the version\n"
+    "\n"
+    "`feedwire COMMAND --help` describes each command.\n";
 
 } // namespace
 
@@ -29,6 +36,15 @@ int main(int argc, char** argv) {
   std::span<const std::string_view> rest(args.data() + 1, args.size() - 1);
   if (command == "parse") {
     return fw::cli::parse_command(rest);
+  }
+  if (command == "sub") {
+    return fw::cli::sub_command(rest);
+  }
+  if (command == "state") {
+    return fw::cli::state_command(rest);
+  }
+  if (command == "import-opml") {
+    return fw::cli::import_opml_command(rest);
   }
   if (command == "version" || command == "--version") {
     std::cout << "feedwire " << FW_VERSION << "\n";

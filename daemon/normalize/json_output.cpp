@@ -206,6 +206,36 @@ std::size_t estimate_size(const model::FeedDocument& doc) {
   return n;
 }
 
+// The fields of one item, in schema order, into an open object.
+void write_story_fields(Writer& w, const model::Story& s) {
+  w.key("id");
+  w.value(s.id);
+  w.key("link");
+  w.value(s.link);
+  w.key("title");
+  w.value(s.title);
+  w.key("authors");
+  w.value(s.authors);
+  w.key("published");
+  w.value(s.published);
+  w.key("updated");
+  w.value(s.updated);
+  w.key("summary_html");
+  w.value(s.summary_html);
+  w.key("content_html");
+  w.value(s.content_html);
+  w.key("text");
+  w.value(s.text);
+  w.key("categories");
+  w.value(s.categories);
+  w.key("enclosures");
+  w.value(s.enclosures);
+  w.key("image");
+  w.value(s.image);
+  w.key("comments");
+  w.value(s.comments);
+}
+
 } // namespace
 
 std::string to_json(const model::FeedDocument& doc) {
@@ -248,32 +278,7 @@ std::string to_json(const model::FeedDocument& doc) {
   w.begin_array();
   for (const model::Story& s : doc.items) {
     w.begin_object();
-    w.key("id");
-    w.value(s.id);
-    w.key("link");
-    w.value(s.link);
-    w.key("title");
-    w.value(s.title);
-    w.key("authors");
-    w.value(s.authors);
-    w.key("published");
-    w.value(s.published);
-    w.key("updated");
-    w.value(s.updated);
-    w.key("summary_html");
-    w.value(s.summary_html);
-    w.key("content_html");
-    w.value(s.content_html);
-    w.key("text");
-    w.value(s.text);
-    w.key("categories");
-    w.value(s.categories);
-    w.key("enclosures");
-    w.value(s.enclosures);
-    w.key("image");
-    w.value(s.image);
-    w.key("comments");
-    w.value(s.comments);
+    write_story_fields(w, s);
     w.end_object();
   }
   w.end_array();
@@ -283,6 +288,28 @@ std::string to_json(const model::FeedDocument& doc) {
   std::string out = w.take();
   out.push_back('\n');
   return out;
+}
+
+std::string story_message_json(const model::Story& story, const MessageEnvelope& envelope) {
+  Writer w;
+  w.reserve(1024 + (story.content_html ? story.content_html->size() * 2 : 0) +
+            (story.summary_html ? story.summary_html->size() * 2 : 0));
+  w.begin_object();
+  w.key("schema");
+  w.value(std::optional<std::int64_t>(k_message_schema));
+  w.key("seq");
+  w.value(std::optional<std::int64_t>(envelope.seq));
+  w.key("story_id");
+  w.value(std::optional<std::string>(envelope.story_id));
+  w.key("feed_id");
+  w.value(std::optional<std::string>(envelope.feed_id));
+  w.key("feed_title");
+  w.value(envelope.feed_title);
+  w.key("fetched_at");
+  w.value(std::optional<model::Timestamp>(envelope.fetched_at));
+  write_story_fields(w, story);
+  w.end_object();
+  return w.take();
 }
 
 } // namespace fw::normalize

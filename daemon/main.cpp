@@ -1,0 +1,118 @@
+// feedwired: polls the configured feeds and publishes every new story on ZeroMQ.
+// The composition root: reads the config, sets up logging, and hands over to service::Daemon.
+
+#include "config/config.hpp"
+#include "service/daemon.hpp"
+#include "util/errors.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+constexpr std::string_view k_usage =
+    "usage: feedwired [--config FILE] [--once] [--stdout] [--log-level LEVEL]\n"
+    "\n"
+    "Polls every feed of the config on its schedule and publishes new stories on ZeroMQ.\n"
+    "\n"
+    "  --config FILE      the TOML config (default: $FEEDWIRE_CONFIG, else\n"
+    "                     /etc/feedwire/feedwire.toml)\n"
+    "  --once             poll every enabled feed once, deliver every message, exit:\n"
+    "                     status 0, or 1 when a feed failed (summary on stderr)\n"
+    "  --stdout           also write every message to stdout as a JSON line\n"
+    "  --log-level LEVEL  override log_level: trace debug info warn error critical off\n"
+    "  --version          print the version\n"
+    "\n"
+    "Exit status: 0 success, 1 a feed failed (--once), 2 usage or configuration error,\n"
+    "3 an unexpected fatal error (the message says what).\n";
+
+constexpr int k_exit_usage = 2;
+constexpr int k_exit_fatal = 3;
+
+} // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  std::string config_file;
+  if (const char* env = std::getenv("FEEDWIRE_CONFIG"); env != nullptr && *env != '\0') {
+    config_file = env;
+  } else {
+    config_file = "/etc/feedwire/feedwire.toml";
+  }
+  fw::service::RunOptions options;
+  std::string log_level;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view a = args[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= args.size()) {
+        std::fprintf(stderr, "feedwired: %.*s needs a value\n", static_cast<int>(a.size()),
+                     a.data());
+        return std::nullopt;
+      }
+      return std::string(args[++i]);
+    };
+    if (a == "--help" || a == "-h") {
+      std::cout << k_usage;
+      return 0;
+    }
+    if (a == "--version") {
+      std::cout << "feedwired " << FW_VERSION << "\n";
+      return 0;
+    }
+    if (a == "--once") {
+      options.mode = fw::service::RunMode::once;
+    } else if (a == "--stdout") {
+      options.stdout_messages = true;
+    } else if (a == "--config" || a == "-c") {
+      const std::optional<std::string> v = value();
+      if (!v) {
+        return k_exit_usage;
+      }
+      config_file = *v;
+    } else if (a == "--log-level") {
+      const std::optional<std::string> v = value();
+      if (!v) {
+        return k_exit_usage;
+      }
+      log_level = *v;
+    } else {
+      std::fprintf(stderr, "feedwired: unknown argument '%.*s'\n%s", static_cast<int>(a.size()),
+                   a.data(), std::string(k_usage).c_str());
+      return k_exit_usage;
+    }
+  }
+
+  // Logs go to stderr, one event per line; stdout is left to --stdout messages.
+  auto logger = spdlog::stderr_logger_mt("feedwired");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_default_logger(logger);
+
+  try {
+    fw::config::Config config = fw::config::load_config(config_file);
+    const std::string level = log_level.empty() ? config.log_level : log_level;
+    const spdlog::level::level_enum parsed = spdlog::level::from_str(level);
+    if (parsed == spdlog::level::off && level != "off") {
+      std::fprintf(stderr,
+                   "feedwired: unknown log level '%s' (trace debug info warn error "
+                   "critical off)\n",
+                   level.c_str());
+      return k_exit_usage;
+    }
+    spdlog::set_level(parsed);
+    fw::service::Daemon daemon(std::move(config), options);
+    return daemon.run();
+  } catch (const fw::ConfigError& e) {
+    std::fprintf(stderr, "feedwired: %s\n", e.what());
+    return k_exit_usage;
+  } catch (const std::exception& e) {
+    spdlog::critical("fatal: {}", e.what());
+    return k_exit_fatal;
+  }
+}

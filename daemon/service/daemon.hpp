@@ -1,0 +1,45 @@
+#pragma once
+
+#include "config/config.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fw::service {
+
+enum class RunMode {
+  forever, // poll on schedule until SIGINT/SIGTERM
+  once,    // poll every enabled feed once, deliver every message, exit
+};
+
+struct RunOptions {
+  RunMode mode = RunMode::forever;
+  bool stdout_messages = false; // also write every message as a JSON line to stdout
+};
+
+// The running daemon: scheduler, fetcher and store on one io thread, parsing on a worker pool,
+// the publisher on its own thread (docs/architecture.md). Constructed on the main thread.
+class Daemon {
+public:
+  // Opens the state store and binds the publish endpoints. Throws fw::ConfigError for what an
+  // operator must fix (state file from a newer schema, endpoint in use), before any network I/O.
+  Daemon(config::Config config, RunOptions options);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Runs until SIGINT/SIGTERM or, in once mode, until every enabled feed was polled once and
+  // every message was handed to ZeroMQ. Returns the process exit status: 0, or 1 in once mode
+  // when a feed failed (a per-feed summary goes to stderr).
+  int run();
+
+  // The publish endpoints as bound (with the real port when the config asked for "*").
+  [[nodiscard]] std::vector<std::string> endpoints() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> m;
+};
+
+} // namespace fw::service

@@ -1,0 +1,344 @@
+// The whole path: a real HTTP server on 127.0.0.1 (tests/support) → feedwired's Daemon in once
+// mode → a real ZeroMQ subscriber, with a real SQLite state file in a temp dir.
+
+#include "config/config.hpp"
+#include "http_server.hpp"
+#include "service/daemon.hpp"
+#include "store/store.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+#include <zmq.hpp>
+
+namespace fw {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+struct Received {
+  std::string topic;
+  nlohmann::json body;
+  Clock::time_point at;
+};
+
+std::string rss(const std::vector<std::pair<std::string, std::string>>& items) {
+  std::string out = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Test feed</title>"
+                    "<link>https://example.org/</link>";
+  for (const auto& [guid, title] : items) {
+    out += "<item><guid>" + guid + "</guid><title>" + title + "</title><link>https://example.org/" +
+           guid + "</link><description>Body of " + title +
+           "</description><pubDate>Fri, 27 Nov 2026 10:00:00 GMT</pubDate></item>";
+  }
+  return out + "</channel></rss>";
+}
+
+std::string http_date(std::chrono::system_clock::time_point t) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+class DaemonTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    std::random_device rd;
+    m_dir = std::filesystem::temp_directory_path() /
+            ("feedwire-it-" + std::to_string(rd()) + "-" + std::to_string(rd()));
+    std::filesystem::create_directories(m_dir);
+  }
+  void TearDown() override { std::filesystem::remove_all(m_dir); }
+
+  // The config of every test: quick limits, an ephemeral publish port, per-host limits out of
+  // the way unless a test sets them; `extra` goes before the feeds.
+  std::string config_text(const std::string& feeds, const std::string& extra = "") const {
+    std::string head = "state_dir = \"state\"\nlog_level = \"warn\"\n" + extra;
+    if (extra.find("[publish]") == std::string::npos) {
+      head += "[publish]\nendpoints = [\"tcp://127.0.0.1:*\"]\nonce_wait_subscribers_ms = 2000\n";
+    }
+    if (extra.find("[fetch]") == std::string::npos) {
+      head += "[fetch]\nper_host_max_concurrent = 16\nper_host_min_interval_ms = 0\n"
+              "timeout_ms = 5000\n";
+    }
+    return head + feeds;
+  }
+
+  std::string feed(const std::string& id, const std::string& path) const {
+    return "[[feed]]\nid = \"" + id + "\"\nurl = \"" + server.url(path) + "\"\n";
+  }
+
+  // Runs `feedwired --once` in process on the config, with a SUB socket connected to it that
+  // receives while it runs. Returns the exit status; the messages land in `received`.
+  int run_once(const std::string& text) {
+    config::Config c = config::parse_config(text, m_dir / "feedwire.toml");
+    service::Daemon daemon(std::move(c), service::RunOptions{service::RunMode::once, false});
+    zmq::socket_t sub(m_zmq, zmq::socket_type::sub);
+    sub.set(zmq::sockopt::subscribe, "");
+    sub.set(zmq::sockopt::rcvtimeo, 100);
+    sub.connect(daemon.endpoints().at(0));
+    int status = -1;
+    std::atomic<bool> done = false;
+    std::thread runner([&] {
+      status = daemon.run();
+      done = true;
+    });
+    // Receive while the daemon runs, then until the line has been quiet for a moment.
+    auto quiet_since = Clock::now();
+    while (!done || Clock::now() - quiet_since < 300ms) {
+      zmq::message_t topic;
+      if (!sub.recv(topic)) {
+        if (!done) {
+          quiet_since = Clock::now();
+        }
+        continue;
+      }
+      zmq::message_t body;
+      EXPECT_TRUE(sub.recv(body));
+      received.push_back(
+          {topic.to_string(), nlohmann::json::parse(body.to_string()), Clock::now()});
+      quiet_since = Clock::now();
+    }
+    runner.join();
+    return status;
+  }
+
+  std::vector<Received> topics_starting(std::string_view prefix) const {
+    std::vector<Received> out;
+    for (const Received& r : received) {
+      if (r.topic.starts_with(prefix)) {
+        out.push_back(r);
+      }
+    }
+    return out;
+  }
+
+  store::FeedState state_of(const std::string& id) const {
+    store::Store s = store::Store::open(m_dir / "state" / "feedwire.db");
+    std::optional<store::FeedState> st = s.load_feed(id);
+    EXPECT_TRUE(st.has_value()) << id;
+    return st.value_or(store::FeedState{});
+  }
+
+  test::HttpServer server;
+  std::vector<Received> received;
+
+private:
+  std::filesystem::path m_dir;
+  zmq::context_t m_zmq;
+};
+
+TEST_F(DaemonTest, NewStoriesArriveOnceAndARestartPublishesNothingOld) {
+  server.route("/a.xml",
+               test::Response{.body = rss({{"g1", "One"}, {"g2", "Two"}, {"g1", "One"}})});
+  const std::string text = config_text(feed("alpha", "/a.xml"));
+  ASSERT_EQ(run_once(text), 0);
+  std::vector<Received> stories = topics_starting("story.new.");
+  ASSERT_EQ(stories.size(), 2U) << "the guid repeated inside the document is one story";
+  EXPECT_EQ(stories[0].topic, "story.new.alpha");
+  EXPECT_EQ(stories[0].body["title"], "One");
+  EXPECT_EQ(stories[1].body["title"], "Two");
+  EXPECT_EQ(stories[0].body["schema"], 1);
+  EXPECT_EQ(stories[0].body["feed_id"], "alpha");
+  EXPECT_EQ(stories[0].body["feed_title"], "Test feed");
+  EXPECT_EQ(stories[0].body["link"], "https://example.org/g1");
+  EXPECT_EQ(stories[0].body["story_id"].get<std::string>().size(), 16U);
+  EXPECT_TRUE(stories[0].body["fetched_at"].is_string());
+  const std::int64_t seq1 = stories[0].body["seq"];
+  EXPECT_EQ(stories[1].body["seq"], seq1 + 1);
+
+  // A restart: same state file, same document → nothing.
+  received.clear();
+  ASSERT_EQ(run_once(text), 0);
+  EXPECT_TRUE(topics_starting("story.new.").empty());
+
+  // One new item → exactly that one, and seq goes on where it stopped.
+  server.route("/a.xml",
+               test::Response{.body = rss({{"g3", "Three"}, {"g1", "One"}, {"g2", "Two"}})});
+  received.clear();
+  ASSERT_EQ(run_once(text), 0);
+  stories = topics_starting("story.new.");
+  ASSERT_EQ(stories.size(), 1U);
+  EXPECT_EQ(stories[0].body["title"], "Three");
+  EXPECT_EQ(stories[0].body["seq"], seq1 + 2);
+  EXPECT_EQ(state_of("alpha").stories_seen, 3);
+}
+
+TEST_F(DaemonTest, MarkSeenOnFirstPollPublishesOnlyLaterStories) {
+  server.route("/a.xml", test::Response{.body = rss({{"g1", "One"}})});
+  const std::string text = config_text(feed("alpha", "/a.xml"), "on_first_poll = \"mark_seen\"\n");
+  ASSERT_EQ(run_once(text), 0);
+  EXPECT_TRUE(topics_starting("story.new.").empty());
+  server.route("/a.xml", test::Response{.body = rss({{"g2", "Two"}, {"g1", "One"}})});
+  ASSERT_EQ(run_once(text), 0);
+  const std::vector<Received> stories = topics_starting("story.new.");
+  ASSERT_EQ(stories.size(), 1U);
+  EXPECT_EQ(stories[0].body["title"], "Two");
+}
+
+TEST_F(DaemonTest, SendsValidatorsAndA304ParsesNothing) {
+  server.route("/c.xml", [](const test::RecordedRequest& req) {
+    if (req.header("if-none-match") == "\"v1\"") {
+      return test::Response{.status = 304};
+    }
+    return test::Response{
+        .headers = {{"ETag", "\"v1\""}, {"Last-Modified", "Wed, 25 Nov 2026 08:00:00 GMT"}},
+        .body = rss({{"g1", "One"}})};
+  });
+  const std::string text = config_text(feed("cond", "/c.xml"));
+  ASSERT_EQ(run_once(text), 0);
+  ASSERT_EQ(topics_starting("story.new.").size(), 1U);
+  received.clear();
+  ASSERT_EQ(run_once(text), 0);
+  EXPECT_TRUE(received.empty());
+  const std::vector<test::RecordedRequest> requests = server.requests("/c.xml");
+  ASSERT_EQ(requests.size(), 2U);
+  EXPECT_FALSE(requests[0].header("if-none-match"));
+  EXPECT_EQ(requests[1].header("if-none-match"), "\"v1\"");
+  EXPECT_EQ(requests[1].header("if-modified-since"), "Wed, 25 Nov 2026 08:00:00 GMT");
+  const store::FeedState st = state_of("cond");
+  EXPECT_EQ(st.last_status, 304);
+  EXPECT_EQ(st.etag, "\"v1\"");
+}
+
+TEST_F(DaemonTest, ThreePermanentRedirectsMoveTheFeed) {
+  server.route("/old.xml", test::Response{.status = 301, .headers = {{"Location", "/new.xml"}}});
+  server.route("/new.xml", test::Response{.body = rss({{"g1", "One"}})});
+  const std::string text = config_text(feed("mover", "/old.xml"));
+  for (int poll = 1; poll <= 3; ++poll) {
+    received.clear();
+    ASSERT_EQ(run_once(text), 0) << "poll " << poll;
+    EXPECT_EQ(topics_starting("feed.status.").size(), poll == 3 ? 1U : 0U) << "poll " << poll;
+  }
+  const std::vector<Received> status = topics_starting("feed.status.mover");
+  ASSERT_EQ(status.size(), 1U);
+  EXPECT_EQ(status[0].body["event"], "moved");
+  EXPECT_EQ(status[0].body["url"], server.url("/new.xml"));
+  EXPECT_EQ(status[0].body["moved_from"], server.url("/old.xml"));
+  EXPECT_EQ(state_of("mover").url, server.url("/new.xml"));
+  // From now on the new URL is asked directly.
+  ASSERT_EQ(run_once(text), 0);
+  EXPECT_EQ(server.hits("/old.xml"), 3U);
+  EXPECT_EQ(server.hits("/new.xml"), 4U);
+}
+
+TEST_F(DaemonTest, A302DoesNotMoveTheFeed) {
+  server.route("/tmp.xml", test::Response{.status = 302, .headers = {{"Location", "/new.xml"}}});
+  server.route("/new.xml", test::Response{.body = rss({{"g1", "One"}})});
+  const std::string text = config_text(feed("temp", "/tmp.xml"));
+  for (int poll = 1; poll <= 3; ++poll) {
+    ASSERT_EQ(run_once(text), 0);
+  }
+  EXPECT_TRUE(topics_starting("feed.status.").empty());
+  EXPECT_EQ(state_of("temp").url, server.url("/tmp.xml"));
+}
+
+TEST_F(DaemonTest, GoneDisablesTheFeed) {
+  server.route("/gone.xml", test::Response{.status = 410});
+  server.route("/ok.xml", test::Response{.body = rss({{"g1", "One"}})});
+  const std::string text = config_text(feed("gone", "/gone.xml") + feed("ok", "/ok.xml"));
+  EXPECT_EQ(run_once(text), 1) << "--once exits 1 when a feed failed";
+  const std::vector<Received> status = topics_starting("feed.status.gone");
+  ASSERT_EQ(status.size(), 1U);
+  EXPECT_EQ(status[0].body["event"], "gone");
+  EXPECT_EQ(topics_starting("story.new.ok").size(), 1U) << "the other feed is served";
+  EXPECT_TRUE(state_of("gone").disabled);
+  ASSERT_EQ(run_once(text), 0);
+  EXPECT_EQ(server.hits("/gone.xml"), 1U) << "a disabled feed is not polled again";
+}
+
+TEST_F(DaemonTest, RetryAfterInSecondsAndAsADateDelaysTheNextPoll) {
+  server.route("/busy.xml", test::Response{.status = 429, .headers = {{"Retry-After", "120"}}});
+  const auto in_300s = std::chrono::system_clock::now() + 300s;
+  server.route("/down.xml",
+               test::Response{.status = 503, .headers = {{"Retry-After", http_date(in_300s)}}});
+  const auto before = std::chrono::system_clock::now();
+  EXPECT_EQ(run_once(config_text(feed("busy", "/busy.xml") + feed("down", "/down.xml"))), 1);
+  const auto due_busy = state_of("busy").next_due.value();
+  const auto due_down = state_of("down").next_due.value();
+  EXPECT_GE(due_busy, before + 119s);
+  EXPECT_LE(due_busy, std::chrono::system_clock::now() + 121s);
+  EXPECT_GE(due_down, in_300s - 2s);
+  EXPECT_LE(due_down, in_300s + 2s);
+}
+
+TEST_F(DaemonTest, PerHostConcurrencyAndSpacingHold) {
+  std::string feeds;
+  for (int i = 0; i < 6; ++i) {
+    const std::string path = "/h" + std::to_string(i) + ".xml";
+    server.route(path,
+                 test::Response{.body = rss({{"h" + std::to_string(i), "H"}}), .delay = 300ms});
+    feeds += feed("h" + std::to_string(i), path);
+  }
+  const std::string extra =
+      "[fetch]\nper_host_max_concurrent = 2\nper_host_min_interval_ms = 100\n";
+  ASSERT_EQ(run_once(config_text(feeds, extra)), 0);
+  std::vector<test::RecordedRequest> requests = server.requests();
+  ASSERT_EQ(requests.size(), 6U);
+  for (std::size_t i = 1; i < requests.size(); ++i) {
+    EXPECT_GE(requests[i].arrived - requests[i - 1].arrived, 95ms)
+        << "spacing before request " << i;
+  }
+  // At most two at once: a request starts only after the one two places earlier (300 ms) ended.
+  for (std::size_t i = 2; i < requests.size(); ++i) {
+    EXPECT_GE(requests[i].arrived - requests[i - 2].arrived, 290ms) << "request " << i;
+  }
+}
+
+TEST_F(DaemonTest, AStalledServerTimesOutWithoutDelayingOtherFeeds) {
+  server.route("/stall.xml", test::Response{.stall = true});
+  server.route("/fast.xml", test::Response{.body = rss({{"f1", "Fast"}})});
+  const auto start = Clock::now();
+  const std::string extra =
+      "[fetch]\ntimeout_ms = 1500\nper_host_max_concurrent = 4\nper_host_min_interval_ms = 0\n";
+  EXPECT_EQ(run_once(config_text(feed("stall", "/stall.xml") + feed("fast", "/fast.xml"), extra)),
+            1);
+  const std::vector<Received> fast = topics_starting("story.new.fast");
+  ASSERT_EQ(fast.size(), 1U);
+  EXPECT_LT(fast[0].at - start, 1000ms) << "the fast feed waited for the stalled one";
+  EXPECT_GE(Clock::now() - start, 1400ms);
+  EXPECT_NE(state_of("stall").last_error.find("timeout"), std::string::npos)
+      << state_of("stall").last_error;
+}
+
+TEST_F(DaemonTest, OversizeBodiesAndGzipBombsAreCutOff) {
+  server.route("/big.xml", test::Response{.body = std::string(3 * 1024 * 1024, 'x')});
+  server.route("/bomb.xml", test::Response{.body = std::string(64 * 1024 * 1024, '\0'),
+                                           .content_encoding = "gzip"});
+  server.route("/ok.xml", test::Response{.body = rss({{"g1", "One"}})});
+  const std::string extra = "[fetch]\nmax_body_bytes = 1048576\nper_host_max_concurrent = 4\n"
+                            "per_host_min_interval_ms = 0\n";
+  EXPECT_EQ(
+      run_once(config_text(
+          feed("big", "/big.xml") + feed("bomb", "/bomb.xml") + feed("ok", "/ok.xml"), extra)),
+      1);
+  EXPECT_NE(state_of("big").last_error.find("too large"), std::string::npos)
+      << state_of("big").last_error;
+  EXPECT_NE(state_of("bomb").last_error.find("too large"), std::string::npos)
+      << state_of("bomb").last_error;
+  EXPECT_EQ(topics_starting("story.new.ok").size(), 1U);
+  const std::vector<Received> failed = topics_starting("feed.status.");
+  EXPECT_EQ(failed.size(), 2U);
+}
+
+TEST_F(DaemonTest, ABrokenDocumentFailsOnlyItsFeed) {
+  server.route("/junk.xml", test::Response{.body = "this is not a feed"});
+  server.route("/ok.xml", test::Response{.body = rss({{"g1", "One"}})});
+  EXPECT_EQ(run_once(config_text(feed("junk", "/junk.xml") + feed("ok", "/ok.xml"))), 1);
+  EXPECT_NE(state_of("junk").last_error.find("not a feed"), std::string::npos);
+  EXPECT_EQ(state_of("junk").error_count, 1);
+  EXPECT_EQ(topics_starting("story.new.ok").size(), 1U);
+}
+
+} // namespace
+} // namespace fw
