@@ -9,6 +9,7 @@
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #pragma GCC diagnostic pop
@@ -159,6 +160,10 @@ private:
   Limits m_limits;
   CURLM* m_multi = nullptr;
   net::steady_timer m_timer;
+  // Bumped by every timer callback: a posted "time out now" that a later callback superseded
+  // does nothing. Posted handlers hold a weak reference to m_alive, not to the Multi itself.
+  std::uint64_t m_timer_generation = 0;
+  std::shared_ptr<int> m_alive = std::make_shared<int>(0);
   std::unordered_map<curl_socket_t, std::shared_ptr<Watch>> m_watches;
   std::unordered_set<Transfer*> m_transfers;
 };
@@ -474,14 +479,24 @@ int Fetcher::Multi::on_socket(CURL*, curl_socket_t fd, int what, void* user, voi
 
 int Fetcher::Multi::on_timer(CURLM*, long timeout_ms, void* user) noexcept {
   auto* self = static_cast<Multi*>(user);
+  const std::uint64_t generation = ++self->m_timer_generation;
   boost::system::error_code ignored;
   self->m_timer.cancel(ignored);
   if (timeout_ms < 0) {
     return 0;
   }
   try {
-    // Even a 0 ms timeout goes through the timer: curl forbids calling socket_action from
-    // inside its own callbacks.
+    // curl forbids calling socket_action from inside its own callbacks, so even "now" is
+    // deferred. "Now" (curl asks for it around every transfer) is a post rather than a timer:
+    // re-arming a timer costs a timerfd_settime system call each time.
+    if (timeout_ms == 0) {
+      net::post(self->m_io, [self, generation, alive = std::weak_ptr<int>(self->m_alive)] {
+        if (!alive.expired() && self->m_timer_generation == generation) {
+          self->act(CURL_SOCKET_TIMEOUT, 0);
+        }
+      });
+      return 0;
+    }
     self->m_timer.expires_after(std::chrono::milliseconds(timeout_ms));
     self->m_timer.async_wait([self](const boost::system::error_code& ec) {
       if (!ec) {

@@ -213,13 +213,19 @@ struct Daemon::Impl {
 
   void load_feeds() {
     const TimePoint now = now_ms();
+    // One read of every stored state: a transaction per feed costs file locking each time.
+    std::map<std::string, store::FeedState, std::less<>> stored_states;
+    for (store::FeedState& st : store.load_feeds()) {
+      std::string id = st.feed_id;
+      stored_states.emplace(std::move(id), std::move(st));
+    }
     for (const config::FeedConfig& fc : cfg.feeds) {
       if (!fc.enabled) {
         continue;
       }
       store::FeedState st;
-      if (std::optional<store::FeedState> stored = store.load_feed(fc.id)) {
-        st = std::move(*stored);
+      if (auto stored = stored_states.find(fc.id); stored != stored_states.end()) {
+        st = std::move(stored->second);
       } else {
         st.feed_id = fc.id;
         st.url = fc.url;
