@@ -484,8 +484,9 @@ struct Daemon::Impl {
 
   std::size_t commit_poll(PollCommit c) {
     std::vector<std::size_t> fresh;
+    const std::vector<bool> seen = store.are_seen(c.state.feed_id, c.story_ids);
     for (const std::size_t i : dedupe::first_occurrences(c.story_ids)) {
-      if (!store.is_seen(c.state.feed_id, c.story_ids[i])) {
+      if (!seen[i]) {
         fresh.push_back(i);
       }
     }
@@ -521,10 +522,11 @@ struct Daemon::Impl {
       send("feed.status." + c.state.feed_id, body.dump());
     }
     c.state.stories_seen += static_cast<std::int64_t>(fresh.size());
-    store.commit_poll(c.state, c.story_ids, c.fetched_at);
+    std::optional<store::Store::CounterValue> counter;
     if (seq != first_seq) {
-      store.save_counter("seq", seq);
+      counter = store::Store::CounterValue{"seq", seq};
     }
+    store.commit_poll(c.state, c.story_ids, c.fetched_at, counter);
     return publishes ? fresh.size() : 0;
   }
 

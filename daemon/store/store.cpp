@@ -582,11 +582,34 @@ bool Store::is_seen(std::string_view feed_id, std::string_view key) {
   return c.step();
 }
 
+std::vector<bool> Store::are_seen(std::string_view feed_id, const std::vector<std::string>& keys) {
+  std::vector<bool> seen;
+  seen.reserve(keys.size());
+  if (keys.empty()) {
+    return seen;
+  }
+  Impl::Transaction tx(*m_impl);
+  for (const std::string& key : keys) {
+    Cursor c = m_impl->cursor(Query::is_seen);
+    c.bind(1, feed_id);
+    c.bind(2, key);
+    seen.push_back(c.step());
+  }
+  tx.commit();
+  return seen;
+}
+
 std::vector<bool> Store::commit_poll(const FeedState& state, const std::vector<std::string>& keys,
-                                     TimePoint when) {
+                                     TimePoint when, std::optional<CounterValue> counter) {
   Impl::Transaction tx(*m_impl);
   m_impl->save_feed_in_transaction(state);
   auto is_new = m_impl->insert_seen_in_transaction(state.feed_id, keys, when);
+  if (counter) {
+    Cursor c = m_impl->cursor(Query::save_counter);
+    c.bind(1, counter->name);
+    c.bind(2, counter->value);
+    c.step();
+  }
   tx.commit();
   return is_new;
 }

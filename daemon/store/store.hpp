@@ -91,10 +91,21 @@ public:
   // True when `key` is in the seen set of `feed_id`.
   [[nodiscard]] bool is_seen(std::string_view feed_id, std::string_view key);
 
-  // The end of a poll in one transaction: save_feed(state) and insert_seen(state.feed_id, keys,
-  // when). Either both are stored or, when it throws, neither. Returns what insert_seen returns.
+  // is_seen() for each of `keys`, in one transaction (one lock instead of one per key).
+  [[nodiscard]] std::vector<bool> are_seen(std::string_view feed_id,
+                                           const std::vector<std::string>& keys);
+
+  // A counter to store along with a poll (commit_poll's last argument).
+  struct CounterValue {
+    std::string_view name;
+    std::int64_t value = 0;
+  };
+
+  // The end of a poll in one transaction: save_feed(state), insert_seen(state.feed_id, keys,
+  // when) and, when given, save_counter(counter). Either all are stored or, when it throws,
+  // none. Returns what insert_seen returns.
   std::vector<bool> commit_poll(const FeedState& state, const std::vector<std::string>& keys,
-                                TimePoint when);
+                                TimePoint when, std::optional<CounterValue> counter = {});
 
   // Daemon-wide counters that must survive restarts (the message sequence number).
   // load_counter returns 0 for a counter never saved.

@@ -240,6 +240,23 @@ TEST(Store, CommitPollStoresStateAndKeysTogether) {
   EXPECT_TRUE(store.is_seen("f", "new"));
 }
 
+TEST(Store, CommitPollStoresACounterInTheSameTransaction) {
+  Store store = Store::open_in_memory();
+  store.commit_poll(full_state("f"), {"a"}, k_when, Store::CounterValue{"seq", 17});
+  EXPECT_EQ(store.load_counter("seq"), 17);
+  store.commit_poll(full_state("f"), {"b"}, k_when);
+  EXPECT_EQ(store.load_counter("seq"), 17) << "no counter given, none changed";
+}
+
+TEST(Store, AreSeenAnswersForEveryKeyInOrder) {
+  Store store = Store::open_in_memory();
+  store.insert_seen("f", {"a", "c"}, k_when);
+  store.insert_seen("g", {"b"}, k_when);
+  EXPECT_EQ(store.are_seen("f", {"a", "b", "c", "a", "d"}),
+            (std::vector<bool>{true, false, true, true, false}));
+  EXPECT_TRUE(store.are_seen("f", {}).empty());
+}
+
 TEST(Store, CountersStartAtZeroAndKeepTheLastValue) {
   Store store = Store::open_in_memory();
   EXPECT_EQ(store.load_counter("seq"), 0);
