@@ -8,15 +8,19 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <string>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 #include <zmq.hpp>
 
@@ -134,8 +138,10 @@ protected:
     return out;
   }
 
+  std::filesystem::path state_dir() const { return m_dir / "state"; }
+
   store::FeedState state_of(const std::string& id) const {
-    store::Store s = store::Store::open(m_dir / "state" / "feedwire.db");
+    store::Store s = store::Store::open(state_dir() / "feedwire.db");
     std::optional<store::FeedState> st = s.load_feed(id);
     EXPECT_TRUE(st.has_value()) << id;
     return st.value_or(store::FeedState{});
@@ -374,6 +380,58 @@ TEST_F(DaemonTest, ABrokenDocumentFailsOnlyItsFeed) {
   EXPECT_NE(state_of("junk").last_error.find("not a feed"), std::string::npos);
   EXPECT_EQ(state_of("junk").error_count, 1);
   EXPECT_EQ(topics_starting("story.new.ok").size(), 1U);
+}
+
+// The real binary, as a service manager runs it: SIGTERM while a poll hangs ends the process
+// promptly with status 0, and the state written so far survives.
+TEST_F(DaemonTest, SigtermStopsTheDaemonCleanlyWhileAPollHangs) {
+  server.route("/stall.xml", test::Response{.stall = true});
+  server.route("/ok.xml", test::Response{.body = rss({{"g1", "One"}})});
+  const std::filesystem::path config = state_dir().parent_path() / "daemon.toml";
+  // A one-second schedule: a new feed's first poll comes within min(interval, 60 s).
+  std::ofstream(config) << config_text(
+      feed("stall", "/stall.xml") + feed("ok", "/ok.xml"),
+      "[schedule]\ndefault_interval = 1\nmin_interval = 1\n"
+      "[fetch]\ntimeout_ms = 60000\nper_host_max_concurrent = 4\nper_host_min_interval_ms = 0\n");
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    execl(FW_FEEDWIRED, FW_FEEDWIRED, "--config", config.c_str(), "--log-level", "error",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Whatever happens below, the child does not outlive the test.
+  struct Reaper {
+    pid_t pid;
+    bool reaped = false;
+    ~Reaper() {
+      if (!reaped) {
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+      }
+    }
+  } reaper{pid};
+  const auto deadline = Clock::now() + 10s;
+  while ((server.hits("/stall.xml") == 0 || server.hits("/ok.xml") == 0) &&
+         Clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(server.hits("/stall.xml"), 1U) << "the daemon never polled";
+  std::this_thread::sleep_for(200ms); // let the ok feed's poll finish and be recorded
+  const auto sent = Clock::now();
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  pid_t done = 0;
+  while ((done = waitpid(pid, &status, WNOHANG)) == 0 && Clock::now() - sent < 5s) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_NE(done, 0) << "feedwired did not stop within 5 s of SIGTERM";
+  reaper.reaped = true;
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_LT(Clock::now() - sent, 2s);
+  EXPECT_EQ(state_of("ok").last_status, 200);
+  EXPECT_EQ(state_of("ok").stories_seen, 1);
 }
 
 } // namespace
