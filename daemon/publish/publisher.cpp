@@ -63,33 +63,21 @@ Publisher::~Publisher() {
 }
 
 bool Publisher::publish(Message message) {
-  bool was_empty = false;
-  {
-    std::unique_lock lock(m_mutex);
-    m_not_full.wait(lock,
-                    [this] { return m_stopping || m_queue.size() < m_options.queue_capacity; });
-    if (!m_failure.empty()) {
-      throw FatalError(m_failure);
-    }
-    if (m_stopping) {
-      return false;
-    }
-    was_empty = m_queue.empty();
-    m_queue.push_back(std::move(message));
-    ++m_enqueued;
-  }
-  // Only the first message into an empty queue needs to wake the thread: it takes the whole
-  // queue when it wakes, and a later message finds the queue non-empty until then.
-  if (was_empty) {
-    wake();
-  }
-  return true;
+  return enqueue(std::move(message), Blocking::wait);
 }
 
 bool Publisher::try_publish(Message message) {
+  return enqueue(std::move(message), Blocking::refuse);
+}
+
+bool Publisher::enqueue(Message message, Blocking blocking) {
   bool was_empty = false;
   {
-    std::lock_guard lock(m_mutex);
+    std::unique_lock lock(m_mutex);
+    if (blocking == Blocking::wait) {
+      m_not_full.wait(lock,
+                      [this] { return m_stopping || m_queue.size() < m_options.queue_capacity; });
+    }
     if (!m_failure.empty()) {
       throw FatalError(m_failure);
     }
@@ -100,6 +88,8 @@ bool Publisher::try_publish(Message message) {
     m_queue.push_back(std::move(message));
     ++m_enqueued;
   }
+  // Only the first message into an empty queue needs to wake the thread: it takes the whole
+  // queue when it wakes, and a later message finds the queue non-empty until then.
   if (was_empty) {
     wake();
   }

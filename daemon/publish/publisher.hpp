@@ -107,6 +107,9 @@ private:
   void run() noexcept;
   void read_subscriptions();
   void send_batch(std::deque<Message>& batch);
+  enum class Blocking { wait, refuse };
+  // publish() and try_publish(): queue `message` unless stopped, waiting for room or not.
+  bool enqueue(Message message, Blocking blocking);
   void wake() const noexcept;
 
   Options m_options;
