@@ -434,5 +434,39 @@ TEST_F(DaemonTest, SigtermStopsTheDaemonCleanlyWhileAPollHangs) {
   EXPECT_EQ(state_of("ok").stories_seen, 1);
 }
 
+// `feedwire state` reads what the daemon stored: the table of feeds, and for one feed the inputs
+// of its schedule.
+TEST_F(DaemonTest, StateCommandExplainsTheNextPoll) {
+  server.route("/busy.xml", test::Response{.status = 429, .headers = {{"Retry-After", "120"}}});
+  server.route("/ok.xml", test::Response{.body = rss({{"g1", "One"}})});
+  const std::string text = config_text(feed("busy", "/busy.xml") + feed("ok", "/ok.xml"));
+  EXPECT_EQ(run_once(text), 1);
+  const std::filesystem::path config = state_dir().parent_path() / "feedwire.toml";
+  std::ofstream(config) << text;
+  auto run = [](const std::string& command) {
+    std::string out;
+    FILE* pipe = popen(command.c_str(), "r");
+    char buf[4096];
+    for (std::size_t n = 0; pipe != nullptr && (n = fread(buf, 1, sizeof buf, pipe)) > 0;) {
+      out.append(buf, n);
+    }
+    const int status = pipe != nullptr ? pclose(pipe) : -1;
+    return std::pair{status, out};
+  };
+  const std::string cli = std::string(FW_FEEDWIRE) + " state --config " + config.string();
+  const auto [table_status, table] = run(cli);
+  EXPECT_EQ(table_status, 0);
+  EXPECT_NE(table.find("busy"), std::string::npos) << table;
+  EXPECT_NE(table.find("429"), std::string::npos) << table;
+  EXPECT_NE(table.find("200"), std::string::npos) << table;
+  const auto [explain_status, explain] = run(cli + " --explain busy");
+  EXPECT_EQ(explain_status, 0);
+  EXPECT_NE(explain.find("retry-after"), std::string::npos) << explain;
+  EXPECT_NE(explain.find("120"), std::string::npos) << explain;
+  const auto [unknown_status, unknown] = run(cli + " --explain nope 2>&1");
+  EXPECT_NE(unknown_status, 0);
+  EXPECT_NE(unknown.find("nope"), std::string::npos) << unknown;
+}
+
 } // namespace
 } // namespace fw
