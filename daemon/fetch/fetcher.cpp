@@ -640,25 +640,25 @@ const char* to_string(ErrorKind kind) noexcept {
   case ErrorKind::timeout:
     return "timeout";
   case ErrorKind::too_large:
-    return "too_large";
+    return "too large";
   case ErrorKind::resolve:
-    return "resolve";
+    return "cannot resolve host";
   case ErrorKind::connect:
-    return "connect";
+    return "cannot connect";
   case ErrorKind::tls:
-    return "tls";
+    return "TLS error";
   case ErrorKind::too_many_redirects:
-    return "too_many_redirects";
+    return "too many redirects";
   case ErrorKind::bad_scheme:
-    return "bad_scheme";
+    return "redirect to a scheme other than http/https";
   case ErrorKind::protocol:
-    return "protocol";
+    return "protocol error";
   case ErrorKind::cancelled:
     return "cancelled";
   case ErrorKind::other:
-    return "other";
+    break;
   }
-  return "other";
+  return "transfer failed";
 }
 
 } // namespace fw::fetch

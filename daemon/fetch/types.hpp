@@ -64,7 +64,8 @@ struct Response {
   std::chrono::milliseconds elapsed{0};
 };
 
-// A stable lower-case name for logs ("timeout", "too_large", ...).
+// A short phrase for operators, as logs and feed state show it ("timeout", "too large",
+// "cannot resolve host", ...).
 [[nodiscard]] const char* to_string(ErrorKind kind) noexcept;
 
 } // namespace fw::fetch

@@ -59,34 +59,6 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
   return out;
 }
 
-const char* error_kind_name(fetch::ErrorKind kind) {
-  switch (kind) {
-  case fetch::ErrorKind::none:
-    return "none";
-  case fetch::ErrorKind::timeout:
-    return "timeout";
-  case fetch::ErrorKind::too_large:
-    return "too large";
-  case fetch::ErrorKind::resolve:
-    return "cannot resolve host";
-  case fetch::ErrorKind::connect:
-    return "cannot connect";
-  case fetch::ErrorKind::tls:
-    return "TLS error";
-  case fetch::ErrorKind::too_many_redirects:
-    return "too many redirects";
-  case fetch::ErrorKind::bad_scheme:
-    return "redirect to a scheme other than http/https";
-  case fetch::ErrorKind::protocol:
-    return "protocol error";
-  case fetch::ErrorKind::cancelled:
-    return "cancelled";
-  case fetch::ErrorKind::other:
-    break;
-  }
-  return "transfer failed";
-}
-
 // What the worker pool makes of a 200 response.
 struct Processed {
   bool is_feed = false;
@@ -375,7 +347,7 @@ struct Daemon::Impl {
     std::string error;
     if (r.error != fetch::ErrorKind::none) {
       outcome.kind = scheduler::FetchOutcome::Kind::failed;
-      error = std::string(error_kind_name(r.error)) + ": " + r.error_message;
+      error = std::string(fetch::to_string(r.error)) + ": " + r.error_message;
     } else if (r.status == 200 && p.is_feed) {
       outcome.kind = scheduler::FetchOutcome::Kind::fetched;
       outcome.item_times = p.item_times;
