@@ -6,7 +6,6 @@
 #include "util/errors.hpp"
 
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -40,12 +39,7 @@ constexpr int k_exit_fatal = 3;
 
 int main(int argc, char** argv) {
   const std::vector<std::string_view> args(argv + 1, argv + argc);
-  std::string config_file;
-  if (const char* env = std::getenv("FEEDWIRE_CONFIG"); env != nullptr && *env != '\0') {
-    config_file = env;
-  } else {
-    config_file = "/etc/feedwire/feedwire.toml";
-  }
+  std::string config_file = fw::config::default_config_file();
   fw::service::RunOptions options;
   std::string log_level;
   for (std::size_t i = 0; i < args.size(); ++i) {

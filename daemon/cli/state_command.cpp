@@ -6,7 +6,6 @@
 #include "util/errors.hpp"
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -52,12 +51,7 @@ void print_state(const store::FeedState& st) {
 } // namespace
 
 int state_command(std::span<const std::string_view> args) {
-  std::string config_file;
-  if (const char* env = std::getenv("FEEDWIRE_CONFIG"); env != nullptr && *env != '\0') {
-    config_file = env;
-  } else {
-    config_file = "/etc/feedwire/feedwire.toml";
-  }
+  std::string config_file = config::default_config_file();
   std::optional<std::string> explain;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--help" || args[i] == "-h") {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <set>
@@ -731,6 +732,13 @@ private:
 
 std::string default_user_agent() {
   return "feedwire/" FW_VERSION " (+https://github.com/feedwire/feedwire)";
+}
+
+std::string default_config_file() {
+  if (const char* env = std::getenv("FEEDWIRE_CONFIG"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  return "/etc/feedwire/feedwire.toml";
 }
 
 Config parse_config(std::string_view toml_text, const std::filesystem::path& file) {

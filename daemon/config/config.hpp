@@ -90,6 +90,10 @@ struct Config {
 // what is allowed. Call at startup, from any one thread; touches no global state.
 [[nodiscard]] Config load_config(const std::filesystem::path& file);
 
+// The config file used when none is named on the command line: $FEEDWIRE_CONFIG when set and
+// not empty, else /etc/feedwire/feedwire.toml.
+[[nodiscard]] std::string default_config_file();
+
 // load_config on a document already in memory. `file` names the messages and anchors relative
 // paths (state_dir, opml); it need not exist. OPML files are read from disk.
 [[nodiscard]] Config parse_config(std::string_view toml_text, const std::filesystem::path& file);

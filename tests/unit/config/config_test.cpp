@@ -455,3 +455,21 @@ TEST(DefaultConfigFile, ShowsEveryKey) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(DefaultConfigFile, IsTheEnvironmentVariableElseEtc) {
+  const char* saved = std::getenv("FEEDWIRE_CONFIG");
+  const std::string restore = saved != nullptr ? saved : "";
+  ::setenv("FEEDWIRE_CONFIG", "/srv/feeds.toml", 1);
+  EXPECT_EQ(fw::config::default_config_file(), "/srv/feeds.toml");
+  ::setenv("FEEDWIRE_CONFIG", "", 1);
+  EXPECT_EQ(fw::config::default_config_file(), "/etc/feedwire/feedwire.toml");
+  ::unsetenv("FEEDWIRE_CONFIG");
+  EXPECT_EQ(fw::config::default_config_file(), "/etc/feedwire/feedwire.toml");
+  if (saved != nullptr) {
+    ::setenv("FEEDWIRE_CONFIG", restore.c_str(), 1);
+  }
+}
+
+} // namespace
