@@ -194,14 +194,20 @@ private:
   bool m_after_key = false;
 };
 
-// Roughly the size of the JSON, so that the output grows once rather than by doubling.
+// Roughly the size of an item's JSON (and of a document's, below), so that the output grows
+// once rather than by doubling: the escaped text fields plus room for the rest.
+std::size_t estimate_story_size(const model::Story& s) {
+  std::size_t n = 512;
+  for (const auto* f : {&s.summary_html, &s.content_html, &s.text, &s.title, &s.link}) {
+    n += *f ? (*f)->size() + (*f)->size() / 8 : 0;
+  }
+  return n;
+}
+
 std::size_t estimate_size(const model::FeedDocument& doc) {
   std::size_t n = 1024;
   for (const model::Story& s : doc.items) {
-    n += 512;
-    for (const auto* f : {&s.summary_html, &s.content_html, &s.text, &s.title, &s.link}) {
-      n += *f ? (*f)->size() + (*f)->size() / 8 : 0;
-    }
+    n += estimate_story_size(s);
   }
   return n;
 }
@@ -292,8 +298,7 @@ std::string to_json(const model::FeedDocument& doc) {
 
 std::string story_message_json(const model::Story& story, const MessageEnvelope& envelope) {
   Writer w;
-  w.reserve(1024 + (story.content_html ? story.content_html->size() * 2 : 0) +
-            (story.summary_html ? story.summary_html->size() * 2 : 0));
+  w.reserve(512 + estimate_story_size(story)); // the envelope, then the item
   w.begin_object();
   w.key("schema");
   w.value(std::optional<std::int64_t>(k_message_schema));
