@@ -1136,17 +1136,14 @@ std::uint32_t needs_look16(const char* p) noexcept {
 // the run goes on over such bytes and over single ASCII spaces between two of them.
 std::size_t plain_run_end(std::string_view text, std::size_t start) noexcept {
   const std::size_t n = text.size();
-  std::size_t p = start;
   // A space stops the run only when the byte after it needs a look too (the 16 bytes from p + 1).
-  while (p + util::ByteBlock::size + 1 <= n) {
-    const std::uint32_t look = needs_look16(text.data() + p);
-    const std::uint32_t joining_spaces =
-        util::ByteBlock(text.data() + p).eq(' ') & ~needs_look16(text.data() + p + 1);
-    if (const std::uint32_t stop = look & ~joining_spaces; stop != 0) {
-      return p + util::first_bit(stop);
-    }
-    p += util::ByteBlock::size;
-  }
+  std::size_t p = util::skip_unmarked(
+      text, start,
+      [](const char* q) {
+        const std::uint32_t joining_spaces = util::ByteBlock(q).eq(' ') & ~needs_look16(q + 1);
+        return needs_look16(q) & ~joining_spaces;
+      },
+      1);
   for (; p < n; ++p) {
     const auto b = static_cast<unsigned char>(text[p]);
     if (k_needs_look[b] &&

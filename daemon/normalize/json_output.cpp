@@ -40,14 +40,7 @@ public:
     std::size_t run = 0;
     for (std::size_t i = 0; i < s.size(); ++i) {
       // Sixteen bytes at a time while none of them needs escaping.
-      while (i + util::ByteBlock::size <= s.size()) {
-        const std::uint32_t m = escaped16(s.data() + i);
-        if (m != 0) {
-          i += util::first_bit(m);
-          break;
-        }
-        i += util::ByteBlock::size;
-      }
+      i = util::skip_unmarked(s, i, escaped16);
       if (i >= s.size()) {
         break;
       }

@@ -237,14 +237,13 @@ private:
   // an element never does, so the scan steps over them 16 bytes at a time).
   std::size_t find_declaration(std::size_t from) const noexcept {
     const std::size_t n = m_in.size();
-    for (; from + util::ByteBlock::size + 1 <= n; from += util::ByteBlock::size) {
-      const util::ByteBlock next(m_in.data() + from + 1);
-      const std::uint32_t m =
-          util::ByteBlock(m_in.data() + from).eq('<') & (next.eq('!') | next.eq('?'));
-      if (m != 0) {
-        return from + util::first_bit(m);
-      }
-    }
+    from = util::skip_unmarked(
+        m_in, from,
+        [](const char* p) {
+          const util::ByteBlock next(p + 1);
+          return util::ByteBlock(p).eq('<') & (next.eq('!') | next.eq('?'));
+        },
+        1);
     for (; from + 1 < n; ++from) {
       if (m_in[from] == '<' && (m_in[from + 1] == '!' || m_in[from + 1] == '?')) {
         return from;

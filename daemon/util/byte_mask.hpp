@@ -81,20 +81,32 @@ private:
   return static_cast<std::size_t>(std::countr_zero(mask));
 }
 
+// Skips from `pos` the 16-byte blocks of `s` in which `marks(block_start)` sets no bit, and
+// returns the position of the first marked byte, or where fewer than 16 + `lookahead` bytes
+// remain (`marks` may read `lookahead` bytes past its block). The caller finishes byte by byte.
+template <class Marks>
+[[nodiscard]] std::size_t skip_unmarked(std::string_view s, std::size_t pos, Marks marks,
+                                        std::size_t lookahead = 0) noexcept {
+  for (; pos + ByteBlock::size + lookahead <= s.size(); pos += ByteBlock::size) {
+    if (const std::uint32_t m = marks(s.data() + pos); m != 0) {
+      return pos + first_bit(m);
+    }
+  }
+  return pos;
+}
+
 // std::string_view::find_first_of for a handful of bytes, 16 at a time (the standard library's
 // looks every byte up in `set` with a call of its own).
 [[nodiscard]] inline std::size_t find_any(std::string_view s, std::string_view set,
                                           std::size_t pos = 0) noexcept {
-  for (; pos + ByteBlock::size <= s.size(); pos += ByteBlock::size) {
-    const ByteBlock b(s.data() + pos);
+  pos = skip_unmarked(s, pos, [set](const char* p) {
+    const ByteBlock b(p);
     std::uint32_t m = 0;
     for (const char c : set) {
       m |= b.eq(static_cast<unsigned char>(c));
     }
-    if (m != 0) {
-      return pos + first_bit(m);
-    }
-  }
+    return m;
+  });
   for (; pos < s.size(); ++pos) {
     if (set.find(s[pos]) != std::string_view::npos) {
       return pos;

@@ -10,22 +10,24 @@ namespace {
 
 // Bytes of the 16 at `p` that repair_utf8 must look at: everything but printable ASCII, TAB, LF
 // and CR.
-std::uint32_t needs_look16(const unsigned char* p) noexcept {
-  const ByteBlock b(reinterpret_cast<const char*>(p));
+std::uint32_t needs_look16(const char* p) noexcept {
+  const ByteBlock b(p);
   const std::uint32_t kept_controls = b.eq('\t') | b.eq('\n') | b.eq('\r');
   return b.non_ascii() | (b.below(0x20) & ~kept_controls) | b.eq(0x7F);
+}
+
+// skip_unmarked() over the bytes from `p` to `end`.
+template <class Marks>
+const unsigned char* skip_unmarked_bytes(const unsigned char* p, const unsigned char* end,
+                                         Marks marks) noexcept {
+  const std::string_view rest(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p));
+  return p + skip_unmarked(rest, 0, marks);
 }
 
 // Skips from `p` the bytes that needs_look16() lets through, 16 at a time: returns the first byte
 // that needs a look, or where fewer than 16 bytes remain.
 const unsigned char* skip_plain(const unsigned char* p, const unsigned char* end) noexcept {
-  while (end - p >= static_cast<std::ptrdiff_t>(ByteBlock::size)) {
-    if (const std::uint32_t m = needs_look16(p); m != 0) {
-      return p + first_bit(m);
-    }
-    p += ByteBlock::size;
-  }
-  return p;
+  return skip_unmarked_bytes(p, end, needs_look16);
 }
 
 // Length of the well-formed UTF-8 sequence at p (Unicode Table 3-7), or, when the bytes there
@@ -131,13 +133,7 @@ bool is_valid_utf8(std::string_view s) noexcept {
   const auto* end = p + s.size();
   while (p < end) {
     // Fast path: skip ASCII 16 bytes at a time, then byte by byte.
-    while (end - p >= static_cast<std::ptrdiff_t>(ByteBlock::size)) {
-      if (const std::uint32_t m = ByteBlock(reinterpret_cast<const char*>(p)).non_ascii(); m != 0) {
-        p += first_bit(m);
-        break;
-      }
-      p += ByteBlock::size;
-    }
+    p = skip_unmarked_bytes(p, end, [](const char* q) { return ByteBlock(q).non_ascii(); });
     while (p < end && *p < 0x80) {
       ++p;
     }
