@@ -115,6 +115,12 @@ struct PollCommit {
   TimePoint fetched_at;
 };
 
+// What one commit did: stories new to the seen set, and how many of them went out.
+struct CommitCounts {
+  std::size_t recorded = 0;
+  std::size_t published = 0; // 0 on a first poll with on_first_poll = "mark_seen"
+};
+
 struct FeedRuntime {
   config::FeedConfig config;
   store::FeedState state;
@@ -136,6 +142,7 @@ struct Daemon::Impl {
         fetcher(io, fetch_limits(cfg)), sched(schedule_policy(cfg), now_ms, std::random_device{}()),
         wake_timer(io), idle_timer(io), signals(io, SIGINT, SIGTERM) {
     seq = store.load_counter("seq");
+    first_seq_of_run = seq;
   }
 
   static std::size_t worker_count(const config::Config& c) {
@@ -310,10 +317,12 @@ struct Daemon::Impl {
       commit.state.polled_once = true;
     }
 
-    asio::awaitable<std::size_t> commit_task = commit_job(std::move(commit));
-    const std::size_t published =
+    asio::awaitable<CommitCounts> commit_task = commit_job(std::move(commit));
+    const CommitCounts counts =
         co_await asio::co_spawn(store_strand, std::move(commit_task), asio::use_awaitable);
-    feed.state.stories_seen += static_cast<std::int64_t>(published);
+    // The same count the commit stored, so that the next poll's copy of the state carries it.
+    feed.state.stories_seen += static_cast<std::int64_t>(counts.recorded);
+    const std::size_t published = counts.published;
     if (report.result == PollResult::ok) {
       spdlog::debug("feed={} status={} new={}", id, response.status, published);
     }
@@ -412,6 +421,9 @@ struct Daemon::Impl {
     }
 
     const scheduler::Explanation why = sched.finished(st.feed_id, outcome);
+    // The schedule changed (this feed's next poll, a freed budget): the loop's timer was set
+    // for the schedule as it was, possibly for "nothing due" while this feed was in flight.
+    wake_timer.cancel();
     st.schedule_explain = why.to_json();
     st.next_due = st.disabled ? std::nullopt : std::optional<TimePoint>(why.next_due);
     if (!ok && outcome.kind != scheduler::FetchOutcome::Kind::gone) {
@@ -452,9 +464,9 @@ struct Daemon::Impl {
 
   // ---- the store strand ----------------------------------------------------------------------
 
-  asio::awaitable<std::size_t> commit_job(PollCommit c) { co_return commit_poll(std::move(c)); }
+  asio::awaitable<CommitCounts> commit_job(PollCommit c) { co_return commit_poll(std::move(c)); }
 
-  std::size_t commit_poll(PollCommit c) {
+  CommitCounts commit_poll(PollCommit c) {
     std::vector<std::size_t> fresh;
     const std::vector<bool> seen = store.are_seen(c.state.feed_id, c.story_ids);
     for (const std::size_t i : dedupe::first_occurrences(c.story_ids)) {
@@ -499,7 +511,7 @@ struct Daemon::Impl {
       counter = store::Store::CounterValue{"seq", seq};
     }
     store.commit_poll(c.state, c.story_ids, c.fetched_at, counter);
-    return publishes ? fresh.size() : 0;
+    return CommitCounts{fresh.size(), publishes ? fresh.size() : 0};
   }
 
   void send(std::string topic, std::string body) {
@@ -568,14 +580,12 @@ struct Daemon::Impl {
   std::size_t once_pending = 0;                   // io thread only
   std::map<std::string, PollReport> once_reports; // io thread only
   std::int64_t seq = 0;                           // store strand only
-  std::int64_t first_seq_of_run = 0;
-  bool waited_for_subscribers = false; // store strand only
+  std::int64_t first_seq_of_run = 0;              // seq at startup, for the --once summary
+  bool waited_for_subscribers = false;            // store strand only
 };
 
 Daemon::Daemon(config::Config config, RunOptions options)
-    : m(std::make_unique<Impl>(std::move(config), options)) {
-  m->first_seq_of_run = m->seq;
-}
+    : m(std::make_unique<Impl>(std::move(config), options)) {}
 
 Daemon::~Daemon() = default;
 

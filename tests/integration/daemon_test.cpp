@@ -382,56 +382,110 @@ TEST_F(DaemonTest, ABrokenDocumentFailsOnlyItsFeed) {
   EXPECT_EQ(topics_starting("story.new.ok").size(), 1U);
 }
 
-// The real binary, as a service manager runs it: SIGTERM while a poll hangs ends the process
-// promptly with status 0, and the state written so far survives.
+// The real feedwired binary in a child process, as a service manager runs it; killed at scope
+// exit unless stop() reaped it.
+class DaemonProcess {
+public:
+  explicit DaemonProcess(const std::filesystem::path& config) : m_pid(fork()) {
+    if (m_pid == 0) {
+      execl(FW_FEEDWIRED, FW_FEEDWIRED, "--config", config.c_str(), "--log-level", "error",
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+  }
+  ~DaemonProcess() {
+    if (m_pid > 0) {
+      kill(m_pid, SIGKILL);
+      waitpid(m_pid, nullptr, 0);
+    }
+  }
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+
+  [[nodiscard]] bool started() const { return m_pid > 0; }
+
+  // SIGTERM, then waits up to `limit`: the exit status, or nullopt when it did not exit.
+  std::optional<int> stop(std::chrono::milliseconds limit) {
+    if (kill(m_pid, SIGTERM) != 0) {
+      return std::nullopt;
+    }
+    const auto sent = Clock::now();
+    int status = 0;
+    pid_t done = 0;
+    while ((done = waitpid(m_pid, &status, WNOHANG)) == 0 && Clock::now() - sent < limit) {
+      std::this_thread::sleep_for(10ms);
+    }
+    if (done == 0) {
+      return std::nullopt;
+    }
+    m_pid = -1;
+    return status;
+  }
+
+private:
+  pid_t m_pid;
+};
+
+// Waits up to 10 s for `condition`.
+template <class Condition> bool eventually(Condition condition) {
+  const auto deadline = Clock::now() + 10s;
+  while (!condition() && Clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  return condition();
+}
+
+// A one-second schedule: a new feed's first poll comes within min(interval, 60 s).
+const std::string k_fast_schedule = "[schedule]\ndefault_interval = 1\nmin_interval = 1\n"
+                                    "adaptive = false\n";
+
+// SIGTERM while a poll hangs ends the process promptly with status 0, and the state written so
+// far survives.
 TEST_F(DaemonTest, SigtermStopsTheDaemonCleanlyWhileAPollHangs) {
   server.route("/stall.xml", test::Response{.stall = true});
   server.route("/ok.xml", test::Response{.body = rss({{"g1", "One"}})});
   const std::filesystem::path config = state_dir().parent_path() / "daemon.toml";
-  // A one-second schedule: a new feed's first poll comes within min(interval, 60 s).
-  std::ofstream(config) << config_text(
-      feed("stall", "/stall.xml") + feed("ok", "/ok.xml"),
-      "[schedule]\ndefault_interval = 1\nmin_interval = 1\n"
-      "[fetch]\ntimeout_ms = 60000\nper_host_max_concurrent = 4\nper_host_min_interval_ms = 0\n");
-  const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    execl(FW_FEEDWIRED, FW_FEEDWIRED, "--config", config.c_str(), "--log-level", "error",
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  // Whatever happens below, the child does not outlive the test.
-  struct Reaper {
-    pid_t pid;
-    bool reaped = false;
-    ~Reaper() {
-      if (!reaped) {
-        kill(pid, SIGKILL);
-        waitpid(pid, nullptr, 0);
-      }
-    }
-  } reaper{pid};
-  const auto deadline = Clock::now() + 10s;
-  while ((server.hits("/stall.xml") == 0 || server.hits("/ok.xml") == 0) &&
-         Clock::now() < deadline) {
-    std::this_thread::sleep_for(10ms);
-  }
-  ASSERT_EQ(server.hits("/stall.xml"), 1U) << "the daemon never polled";
+  std::ofstream(config) << config_text(feed("stall", "/stall.xml") + feed("ok", "/ok.xml"),
+                                       k_fast_schedule +
+                                           "[fetch]\ntimeout_ms = 60000\nper_host_max_concurrent = "
+                                           "4\nper_host_min_interval_ms = 0\n");
+  DaemonProcess daemon(config);
+  ASSERT_TRUE(daemon.started());
+  ASSERT_TRUE(eventually([&] {
+    return server.hits("/stall.xml") > 0 && server.hits("/ok.xml") > 0;
+  })) << "the daemon never polled";
   std::this_thread::sleep_for(200ms); // let the ok feed's poll finish and be recorded
   const auto sent = Clock::now();
-  ASSERT_EQ(kill(pid, SIGTERM), 0);
-  int status = 0;
-  pid_t done = 0;
-  while ((done = waitpid(pid, &status, WNOHANG)) == 0 && Clock::now() - sent < 5s) {
-    std::this_thread::sleep_for(10ms);
-  }
-  ASSERT_NE(done, 0) << "feedwired did not stop within 5 s of SIGTERM";
-  reaper.reaped = true;
-  EXPECT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  const std::optional<int> status = daemon.stop(5s);
+  ASSERT_TRUE(status) << "feedwired did not stop within 5 s of SIGTERM";
+  EXPECT_TRUE(WIFEXITED(*status));
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
   EXPECT_LT(Clock::now() - sent, 2s);
   EXPECT_EQ(state_of("ok").last_status, 200);
   EXPECT_EQ(state_of("ok").stories_seen, 1);
+}
+
+// A long-running daemon polls the same feed many times: stories marked seen on the first poll
+// ("mark_seen") stay counted in the feed's state through the polls that follow.
+TEST_F(DaemonTest, StoriesMarkedSeenStayCountedAcrossPolls) {
+  server.route("/a.xml", test::Response{.body = rss({{"g1", "One"}})});
+  const std::filesystem::path config = state_dir().parent_path() / "daemon.toml";
+  std::ofstream(config) << config_text(feed("alpha", "/a.xml"),
+                                       "on_first_poll = \"mark_seen\"\n" + k_fast_schedule);
+  DaemonProcess daemon(config);
+  ASSERT_TRUE(daemon.started());
+  ASSERT_TRUE(eventually([&] { return server.hits("/a.xml") >= 1; }));
+  server.route("/a.xml", test::Response{.body = rss({{"g2", "Two"}, {"g1", "One"}})});
+  const std::size_t changed_at = server.hits("/a.xml");
+  // Two more polls: one that sees g2, and one after it, whose commit starts from the state in
+  // memory.
+  ASSERT_TRUE(eventually([&] { return server.hits("/a.xml") >= changed_at + 2; }))
+      << "the feed was not polled again on its one-second schedule";
+  std::this_thread::sleep_for(200ms);
+  const std::optional<int> status = daemon.stop(5s);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
+  EXPECT_EQ(state_of("alpha").stories_seen, 2);
 }
 
 // `feedwire state` reads what the daemon stored: the table of feeds, and for one feed the inputs
