@@ -22,11 +22,17 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 9> k_top_keys{"state_dir",     "log_level", "workers",
-                                                     "on_first_poll", "opml",      "publish",
-                                                     "fetch",         "schedule",  "feed"};
-constexpr std::array<std::string_view, 4> k_publish_keys{"endpoints", "once_wait_subscribers_ms",
-                                                         "queue_capacity", "send_high_water_mark"};
+constexpr std::array<std::string_view, 11> k_top_keys{
+    "state_dir", "log_level", "workers", "on_first_poll", "opml", "publish",
+    "fetch",     "schedule",  "journal", "dedupe",        "feed"};
+constexpr std::array<std::string_view, 6> k_publish_keys{
+    "endpoints",       "once_wait_subscribers_ms", "queue_capacity", "send_high_water_mark",
+    "replay_endpoint", "heartbeat_interval_ms"};
+constexpr std::array<std::string_view, 2> k_journal_keys{"retention", "max_bytes"};
+constexpr std::array<std::string_view, 6> k_dedupe_keys{
+    "window",  "retention",         "tracking_params",
+    "publish", "jaccard_threshold", "containment_threshold"};
+constexpr std::array<std::string_view, 3> k_dedupe_decisions{"new", "dup", "update"};
 constexpr std::array<std::string_view, 12> k_fetch_keys{"max_concurrent",
                                                         "per_host_max_concurrent",
                                                         "per_host_min_interval_ms",
@@ -438,6 +444,96 @@ public:
     return true;
   }
 
+  // A number (integer or float) at `key` within [lo, hi]; NaN is refused.
+  bool read_number(const toml::table& table, std::string_view prefix, std::string_view key,
+                   double lo, double hi, std::string_view meaning, double& out) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) {
+      return false;
+    }
+    std::string path = join_key(prefix, key);
+    std::string allowed = format_number(lo) + " to " + format_number(hi);
+    std::optional<double> number;
+    if (const auto* f = node->as_floating_point()) {
+      number = f->get();
+    } else if (const auto* i = node->as_integer()) {
+      number = static_cast<double>(i->get());
+    } else {
+      problem(node->source().begin, path,
+              "expected a number, found " + type_phrase(*node) + "; allowed: " + allowed);
+      return false;
+    }
+    // Written so that NaN fails too.
+    if (!(*number >= lo && *number <= hi)) {
+      problem(node->source().begin, path,
+              "must be between " + format_number(lo) + " and " + format_number(hi) + " (" +
+                  std::string(meaning) + "), got " + format_number(*number));
+      return false;
+    }
+    out = *number;
+    return true;
+  }
+
+  bool read_number(const toml::table& table, std::string_view prefix, std::string_view key,
+                   double lo, double hi, std::string_view meaning, std::optional<double>& out) {
+    double d = 0;
+    if (!read_number(table, prefix, key, lo, hi, meaning, d)) {
+      return false;
+    }
+    out = d;
+    return true;
+  }
+
+  // A ZeroMQ endpoint string at `node` (an element of an array, or a value): "tcp://...",
+  // "ipc://...". Empty strings are refused unless `empty` allows them.
+  bool read_endpoint(const toml::node& node, const std::string& path, Empty empty,
+                     std::string& out) {
+    const auto* s = typed<toml::value<std::string>>(&node, path, "a string");
+    if (s == nullptr) {
+      return false;
+    }
+    if (s->get().empty() && empty == Empty::allowed) {
+      out.clear();
+      return true;
+    }
+    if (s->get().find("://") == std::string::npos || has_control_char(s->get())) {
+      problem(node.source().begin, path,
+              in_quotes(s->get()) +
+                  " is not a ZeroMQ endpoint; use e.g. \"tcp://127.0.0.1:7701\" or "
+                  "\"ipc:///run/feedwire/pub\"");
+      return false;
+    }
+    out = s->get();
+    return true;
+  }
+
+  // An array of strings at `key`, each accepted by `valid` (which reports its own problems).
+  template <typename Valid>
+  bool read_string_list(const toml::table& table, std::string_view prefix, std::string_view key,
+                        Valid valid, std::vector<std::string>& out) {
+    std::string path = join_key(prefix, key);
+    const auto* array = typed<toml::array>(table.get(key), path, "an array of strings");
+    if (array == nullptr) {
+      return false;
+    }
+    std::vector<std::string> list;
+    bool ok = true;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const toml::node& node = *array->get(i);
+      std::string element_path = indexed_key(path, i);
+      const auto* s = typed<toml::value<std::string>>(&node, element_path, "a string");
+      if (s == nullptr || !valid(node, element_path, s->get())) {
+        ok = false;
+      } else {
+        list.push_back(s->get());
+      }
+    }
+    if (ok) {
+      out = std::move(list);
+    }
+    return ok;
+  }
+
   // A [table] (or inline table) at `key`, or nullptr (with a problem when something else).
   const toml::table* sub_table(const toml::table& parent, std::string_view key) {
     return typed<toml::table>(parent.get(key), key,
@@ -468,19 +564,12 @@ void read_publish(Reader& r, const toml::table& t, PublishConfig& out) {
     std::vector<std::string> list;
     bool ok = true;
     for (std::size_t i = 0; i < endpoints->size(); ++i) {
-      const toml::node& node = *endpoints->get(i);
-      std::string path = indexed_key("publish.endpoints", i);
-      const auto* s = r.typed<toml::value<std::string>>(&node, path, "a string");
-      if (s == nullptr) {
-        ok = false;
-      } else if (s->get().find("://") == std::string::npos || has_control_char(s->get())) {
-        r.problem(node.source().begin, path,
-                  in_quotes(s->get()) +
-                      " is not a ZeroMQ endpoint; use e.g. \"tcp://127.0.0.1:7701\" or "
-                      "\"ipc:///run/feedwire/pub\"");
-        ok = false;
+      std::string endpoint;
+      if (r.read_endpoint(*endpoints->get(i), indexed_key("publish.endpoints", i),
+                          Reader::Empty::refused, endpoint)) {
+        list.push_back(std::move(endpoint));
       } else {
-        list.push_back(s->get());
+        ok = false;
       }
     }
     if (endpoints->empty()) {
@@ -494,6 +583,65 @@ void read_publish(Reader& r, const toml::table& t, PublishConfig& out) {
                out.once_wait_subscribers);
   r.read_int(t, "publish", "queue_capacity", 1, 100'000'000, out.queue_capacity);
   r.read_int(t, "publish", "send_high_water_mark", 0, k_int_max, out.send_high_water_mark);
+  if (const toml::node* node = t.get("replay_endpoint")) {
+    r.read_endpoint(*node, "publish.replay_endpoint", Reader::Empty::allowed, out.replay_endpoint);
+  }
+  r.read_count(t, "publish", "heartbeat_interval_ms", 0, k_day_ms, out.heartbeat_interval);
+}
+
+void read_journal(Reader& r, const toml::table& t, JournalConfig& out) {
+  r.check_keys(t, "journal", k_journal_keys, "in [journal]");
+  r.read_duration(t, "journal", "retention", out.retention);
+  r.read_int(t, "journal", "max_bytes", 1024 * 1024, k_int64_max, out.max_bytes);
+}
+
+void read_dedupe(Reader& r, const toml::table& t, DedupeConfig& out) {
+  r.check_keys(t, "dedupe", k_dedupe_keys, "in [dedupe]");
+  r.read_duration(t, "dedupe", "window", out.window);
+  r.read_duration(t, "dedupe", "retention", out.retention);
+  std::vector<std::string> params;
+  if (r.read_string_list(
+          t, "dedupe", "tracking_params",
+          [&r](const toml::node& node, const std::string& path, const std::string& name) {
+            // A parameter name, or a prefix ending in '*'; '=' and '&' cannot be in a name.
+            const bool bad = name.empty() || name == "*" || has_control_char(name) ||
+                             name.find_first_of("=&# ") != std::string::npos ||
+                             name.find('*') < name.size() - 1;
+            if (bad) {
+              r.problem(node.source().begin, path,
+                        in_quotes(name) +
+                            " is not a query parameter name; use a name (\"fbclid\") or a "
+                            "prefix ending in '*' (\"utm_*\")");
+            }
+            return !bad;
+          },
+          params)) {
+    out.tracking_params = std::move(params);
+  }
+  std::vector<std::string> decisions;
+  if (r.read_string_list(
+          t, "dedupe", "publish",
+          [&r](const toml::node& node, const std::string& path, const std::string& name) {
+            const bool known = std::find(k_dedupe_decisions.begin(), k_dedupe_decisions.end(),
+                                         name) != k_dedupe_decisions.end();
+            if (!known) {
+              r.problem(node.source().begin, path,
+                        "unknown decision " + in_quotes(name) +
+                            "; allowed: " + list_of(k_dedupe_decisions));
+            }
+            return known;
+          },
+          decisions)) {
+    auto has = [&decisions](std::string_view d) {
+      return std::find(decisions.begin(), decisions.end(), d) != decisions.end();
+    };
+    out.publish_new = has("new");
+    out.publish_dup = has("dup");
+    out.publish_update = has("update");
+  }
+  r.read_number(t, "dedupe", "jaccard_threshold", 0.0, 1.0, "a similarity", out.jaccard_threshold);
+  r.read_number(t, "dedupe", "containment_threshold", 0.0, 1.0, "a similarity",
+                out.containment_threshold);
 }
 
 void read_fetch(Reader& r, const toml::table& t, FetchConfig& out) {
@@ -518,25 +666,7 @@ void read_schedule(Reader& r, const toml::table& t, ScheduleConfig& out) {
   bool has_min = r.read_duration(t, "schedule", "min_interval", out.min_interval);
   bool has_max = r.read_duration(t, "schedule", "max_interval", out.max_interval);
   r.read_bool(t, "schedule", "adaptive", out.adaptive);
-  if (const toml::node* node = t.get("jitter")) {
-    std::optional<double> jitter;
-    if (const auto* f = node->as_floating_point()) {
-      jitter = f->get();
-    } else if (const auto* i = node->as_integer()) {
-      jitter = static_cast<double>(i->get());
-    } else {
-      r.problem(node->source().begin, "schedule.jitter",
-                "expected a number, found " + type_phrase(*node) + "; allowed: 0 to 0.5");
-    }
-    // Written so that NaN fails too.
-    if (jitter && !(*jitter >= 0.0 && *jitter <= 0.5)) {
-      r.problem(node->source().begin, "schedule.jitter",
-                "must be between 0 and 0.5 (a fraction of the interval), got " +
-                    format_number(*jitter));
-    } else if (jitter) {
-      out.jitter = *jitter;
-    }
-  }
+  r.read_number(t, "schedule", "jitter", 0.0, 0.5, "a fraction of the interval", out.jitter);
   r.read_duration(t, "schedule", "max_backoff", out.max_backoff);
   if (out.min_interval > out.max_interval) {
     std::string_view key = has_min || !has_max ? "min_interval" : "max_interval";
@@ -787,6 +917,12 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& fil
   }
   if (const auto* t = r.sub_table(root, "schedule")) {
     read_schedule(r, *t, cfg.schedule);
+  }
+  if (const auto* t = r.sub_table(root, "journal")) {
+    read_journal(r, *t, cfg.journal);
+  }
+  if (const auto* t = r.sub_table(root, "dedupe")) {
+    read_dedupe(r, *t, cfg.dedupe);
   }
 
   FeedReader feeds(r, cfg.schedule);

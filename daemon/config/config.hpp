@@ -68,6 +68,31 @@ struct PublishConfig {
   std::chrono::milliseconds once_wait_subscribers{1000};
   std::size_t queue_capacity = 10000; // messages waiting for the publisher thread
   int send_high_water_mark = 100000;  // ZMQ_SNDHWM per subscriber
+  // ZeroMQ ROUTER where subscribers ask for journalled messages they missed; "" = none.
+  std::string replay_endpoint = "tcp://127.0.0.1:7702";
+  std::chrono::milliseconds heartbeat_interval{2000}; // sys.heartbeat period; 0 = none
+};
+
+// The journal of published messages, kept for replay; trimmed by age and by size.
+struct JournalConfig {
+  std::chrono::seconds retention{7 * 86400};
+  std::int64_t max_bytes = 256LL * 1024 * 1024; // topics and bodies together
+};
+
+// Which dedupe decisions are published, and how stories are matched across feeds.
+struct DedupeConfig {
+  std::chrono::seconds window{72 * 3600};     // near-duplicates are looked for this far apart
+  std::chrono::seconds retention{90 * 86400}; // a seen story is forgotten this long after it
+                                              // was last in its feed
+  // Query parameters dropped from links before comparing them ("utm_*" is a prefix). Unset:
+  // the built-in list (fw::dedupe::default_tracking_params()).
+  std::optional<std::vector<std::string>> tracking_params;
+  bool publish_new = true;    // story.new.<feed>
+  bool publish_dup = true;    // story.dup.<feed>
+  bool publish_update = true; // story.update.<feed>
+  // Similarity thresholds in [0, 1]; unset: the measured defaults of the dedupe engine.
+  std::optional<double> jaccard_threshold;
+  std::optional<double> containment_threshold;
 };
 
 struct Config {
@@ -79,6 +104,8 @@ struct Config {
   FetchConfig fetch;
   ScheduleConfig schedule;
   PublishConfig publish;
+  JournalConfig journal;
+  DedupeConfig dedupe;
   std::vector<std::filesystem::path> opml; // absolute, anchored at file's folder
   std::vector<FeedConfig> feeds;           // [[feed]] tables first, then the OPML feeds
 };

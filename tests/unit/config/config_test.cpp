@@ -193,7 +193,7 @@ TEST(Config, EachKindOfErrorNamesLineColumnKeyAndWhatIsAllowed) {
   const std::vector<ErrorCase> cases = {
       {"[fech]\nmax_concurrent = 3\n",
        "1:2: fech: unknown key; did you mean \"fetch\"? (allowed at the top level: state_dir, "
-       "log_level, workers, on_first_poll, opml, publish, fetch, schedule, feed)"},
+       "log_level, workers, on_first_poll, opml, publish, fetch, schedule, journal, dedupe, feed)"},
       {"[fetch]\ntimout_ms = 5\n",
        "2:1: fetch.timout_ms: unknown key; did you mean \"timeout_ms\"? (allowed in [fetch]: "
        "max_concurrent, per_host_max_concurrent, per_host_min_interval_ms, connect_timeout_ms, "
@@ -228,6 +228,21 @@ TEST(Config, EachKindOfErrorNamesLineColumnKeyAndWhatIsAllowed) {
        "(1d)"},
       {"[schedule]\njitter = 0.6\n",
        "2:10: schedule.jitter: must be between 0 and 0.5 (a fraction of the interval), got 0.6"},
+      {"[publish]\nreplay_endpoint = \"7702\"\n",
+       "2:19: publish.replay_endpoint: \"7702\" is not a ZeroMQ endpoint; use e.g. "
+       "\"tcp://127.0.0.1:7701\" or \"ipc:///run/feedwire/pub\""},
+      {"[journal]\nmax_bytes = 1000\n",
+       "2:13: journal.max_bytes: must be at least 1048576, got 1000"},
+      {"[dedupe]\nwindow = \"3 days\"\n",
+       "2:10: dedupe.window: \"3 days\" is not a duration of at most 365 days; use whole seconds "
+       "(900) or a string like \"90s\", \"15m\", \"2h\", \"1d\", \"1h30m\""},
+      {"[dedupe]\npublish = [\"new\", \"dupes\"]\n",
+       "2:19: dedupe.publish[1]: unknown decision \"dupes\"; allowed: new, dup, update"},
+      {"[dedupe]\ntracking_params = [\"utm_*\", \"a*b\"]\n",
+       "2:29: dedupe.tracking_params[1]: \"a*b\" is not a query parameter name; use a name "
+       "(\"fbclid\") or a prefix ending in '*' (\"utm_*\")"},
+      {"[dedupe]\njaccard_threshold = 1.5\n",
+       "2:21: dedupe.jaccard_threshold: must be between 0 and 1 (a similarity), got 1.5"},
       {"[schedule]\nadaptive = \"yes\"\n",
        "2:12: schedule.adaptive: expected a boolean, found a string"},
       {"[[feed]]\nid = \"BBC World\"\nurl = \"https://example.com/\"\n",
@@ -350,6 +365,27 @@ TEST(Config, ProblemsInOpmlFilesAreReportedWithTheTomlOnes) {
   EXPECT_THAT(lines[1], StartsWith(opml.string() + ":2:2: outline \"\": xmlUrl \"gopher://x/\""));
 }
 
+TEST(Config, DedupeAndJournalTablesAreRead) {
+  const Config cfg = fw::config::parse_config(
+      "[publish]\nreplay_endpoint = \"\"\nheartbeat_interval_ms = 0\n"
+      "[journal]\nretention = \"2d\"\nmax_bytes = 2097152\n"
+      "[dedupe]\nwindow = \"24h\"\nretention = \"30d\"\ntracking_params = [\"utm_*\", \"ref\"]\n"
+      "publish = [\"new\", \"update\"]\njaccard_threshold = 0.7\ncontainment_threshold = 1\n",
+      k_file);
+  EXPECT_EQ(cfg.publish.replay_endpoint, "");
+  EXPECT_EQ(cfg.publish.heartbeat_interval, std::chrono::milliseconds{0});
+  EXPECT_EQ(cfg.journal.retention, std::chrono::hours{48});
+  EXPECT_EQ(cfg.journal.max_bytes, 2097152);
+  EXPECT_EQ(cfg.dedupe.window, std::chrono::hours{24});
+  EXPECT_EQ(cfg.dedupe.retention, std::chrono::hours{24 * 30});
+  EXPECT_EQ(cfg.dedupe.tracking_params, (std::vector<std::string>{"utm_*", "ref"}));
+  EXPECT_TRUE(cfg.dedupe.publish_new);
+  EXPECT_FALSE(cfg.dedupe.publish_dup);
+  EXPECT_TRUE(cfg.dedupe.publish_update);
+  EXPECT_EQ(cfg.dedupe.jaccard_threshold, 0.7);
+  EXPECT_EQ(cfg.dedupe.containment_threshold, 1.0);
+}
+
 // The shipped config documents every key with its default; it must say what the code does.
 TEST(DefaultConfigFile, ParsesToTheStructDefaults) {
   const auto file = std::filesystem::path(FW_SOURCE_DIR) / "config" / "feedwire.toml";
@@ -388,6 +424,22 @@ TEST(DefaultConfigFile, ParsesToTheStructDefaults) {
   EXPECT_EQ(cfg.publish.once_wait_subscribers, publish.once_wait_subscribers);
   EXPECT_EQ(cfg.publish.queue_capacity, publish.queue_capacity);
   EXPECT_EQ(cfg.publish.send_high_water_mark, publish.send_high_water_mark);
+  EXPECT_EQ(cfg.publish.replay_endpoint, publish.replay_endpoint);
+  EXPECT_EQ(cfg.publish.heartbeat_interval, publish.heartbeat_interval);
+
+  const fw::config::JournalConfig journal;
+  EXPECT_EQ(cfg.journal.retention, journal.retention);
+  EXPECT_EQ(cfg.journal.max_bytes, journal.max_bytes);
+
+  const fw::config::DedupeConfig dedupe;
+  EXPECT_EQ(cfg.dedupe.window, dedupe.window);
+  EXPECT_EQ(cfg.dedupe.retention, dedupe.retention);
+  EXPECT_EQ(cfg.dedupe.tracking_params, dedupe.tracking_params);
+  EXPECT_EQ(cfg.dedupe.publish_new, dedupe.publish_new);
+  EXPECT_EQ(cfg.dedupe.publish_dup, dedupe.publish_dup);
+  EXPECT_EQ(cfg.dedupe.publish_update, dedupe.publish_update);
+  EXPECT_EQ(cfg.dedupe.jaccard_threshold, dedupe.jaccard_threshold);
+  EXPECT_EQ(cfg.dedupe.containment_threshold, dedupe.containment_threshold);
 
   ASSERT_GE(cfg.feeds.size(), 5U);
   ASSERT_LE(cfg.feeds.size(), 6U);
@@ -423,6 +475,15 @@ TEST(DefaultConfigFile, ShowsEveryKey) {
                           "once_wait_subscribers_ms",
                           "queue_capacity",
                           "send_high_water_mark",
+                          "replay_endpoint",
+                          "heartbeat_interval_ms",
+                          "retention",
+                          "max_bytes",
+                          "window",
+                          "tracking_params",
+                          "publish",
+                          "jaccard_threshold",
+                          "containment_threshold",
                           "max_concurrent",
                           "per_host_max_concurrent",
                           "per_host_min_interval_ms",
