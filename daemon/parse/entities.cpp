@@ -1,6 +1,7 @@
 #include "parse/entities.hpp"
 
 #include "util/byte_mask.hpp"
+#include "util/strings.hpp"
 #include "util/utf8.hpp"
 
 #include <algorithm>
@@ -63,18 +64,6 @@ constexpr bool is_ascii_digit(char c) noexcept {
 constexpr bool is_ascii_alnum(char c) noexcept {
   return is_ascii_alpha(c) || is_ascii_digit(c);
 }
-constexpr int hex_value(char c) noexcept {
-  if (is_ascii_digit(c)) {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
 
 // A character XML 1.0 allows in a document (§2.2 Char).
 constexpr bool is_xml_char(char32_t cp) noexcept {
@@ -115,7 +104,8 @@ std::optional<NumericRef> parse_numeric(std::string_view text, std::size_t amp) 
   }
   const std::size_t digits = i;
   for (; i < text.size(); ++i) {
-    const int d = hex ? hex_value(text[i]) : (is_ascii_digit(text[i]) ? text[i] - '0' : -1);
+    const int d =
+        hex ? util::hex_digit_value(text[i]) : (is_ascii_digit(text[i]) ? text[i] - '0' : -1);
     if (d < 0) {
       break;
     }

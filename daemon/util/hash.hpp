@@ -25,6 +25,17 @@ private:
   std::uint64_t m_h = 0xcbf29ce484222325ULL;
 };
 
+// MurmurHash3's 64-bit finaliser: every input bit affects every output bit. For hash tables and
+// signatures built from values that are already hashes or small integers.
+[[nodiscard]] constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
 // The 16 lowercase hex digits of `v`.
 [[nodiscard]] inline std::string hex64(std::uint64_t v) {
   constexpr char k_digits[] = "0123456789abcdef";

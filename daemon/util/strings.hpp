@@ -12,6 +12,20 @@ constexpr bool is_space(char c) noexcept {
 }
 
 // Returns `s` without leading and trailing ASCII white space. The view borrows from `s`.
+// The value of a hexadecimal digit ('0'-'9', 'a'-'f', 'A'-'F'), or -1 for any other character.
+[[nodiscard]] constexpr int hex_digit_value(char c) noexcept {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
 [[nodiscard]] std::string_view trim(std::string_view s) noexcept;
 
 // Length of the Unicode space character encoded in UTF-8 at s[i] (U+0085, U+00A0, U+1680,

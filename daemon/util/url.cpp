@@ -122,7 +122,8 @@ bool is_valid_after_authority(const boost::urls::url_view& u) noexcept {
   return !u.has_authority() || u.encoded_path().empty() || u.encoded_path().front() == '/';
 }
 
-// RFC 3986 §5.2.4.
+} // namespace
+
 std::string remove_dot_segments(std::string_view in) {
   std::string out;
   out.reserve(in.size());
@@ -158,8 +159,6 @@ std::string remove_dot_segments(std::string_view in) {
   }
   return out;
 }
-
-} // namespace
 
 bool has_scheme(std::string_view s) noexcept {
   if (s.empty() || !is_alpha(s.front())) {

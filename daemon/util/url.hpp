@@ -21,4 +21,8 @@ namespace fw::util {
 // encoding. Never throws.
 [[nodiscard]] std::optional<std::string> resolve_url(std::string_view base, std::string_view ref);
 
+// The path `path` with its "." and ".." segments applied (RFC 3986 §5.2.4): "/a/./b/../c" is
+// "/a/c". Leading ".." segments that would climb above the root are dropped. Pure.
+[[nodiscard]] std::string remove_dot_segments(std::string_view path);
+
 } // namespace fw::util

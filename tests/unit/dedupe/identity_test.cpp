@@ -1,4 +1,5 @@
 #include "dedupe/identity.hpp"
+#include "util/errors.hpp"
 
 #include <gtest/gtest.h>
 
@@ -50,6 +51,51 @@ TEST(Identity, StoryIdIsStableAndScopedByFeed) {
 TEST(Identity, RepeatedIdsInOneDocumentCountOnce) {
   EXPECT_EQ(first_occurrences({"a", "b", "a", "c", "b"}), (std::vector<std::size_t>{0, 1, 3}));
   EXPECT_TRUE(first_occurrences({}).empty());
+}
+
+TEST(Identity, IdModeIsTheDefaultBehaviour) {
+  for (const model::Story& s : {story("urn:1", "https://a.example/1"),
+                                story({}, " https://a.example/1 "), story({}, {}, "T", "B")}) {
+    EXPECT_EQ(identity_key(s, IdentityMode::id), identity_key(s));
+    EXPECT_EQ(story_id("bbc", s, IdentityMode::id), story_id("bbc", s));
+  }
+}
+
+TEST(Identity, LinkModeUsesTheLinkAsWritten) {
+  EXPECT_EQ(identity_key(story("urn:1", " https://a.example/1?utm_source=x "), IdentityMode::link),
+            "link:https://a.example/1?utm_source=x");
+  // Ids that change while the link stays give the same story.
+  EXPECT_EQ(story_id("bbc", story("urn:1@poll1", "https://a.example/1"), IdentityMode::link),
+            story_id("bbc", story("urn:1@poll2", "https://a.example/1"), IdentityMode::link));
+  // A story without an id keeps its story id when its feed switches.
+  const model::Story no_id = story({}, "https://a.example/2");
+  EXPECT_EQ(story_id("bbc", no_id, IdentityMode::link), story_id("bbc", no_id));
+}
+
+TEST(Identity, LinkModeFallsBackToIdThenContent) {
+  EXPECT_EQ(identity_key(story("urn:1", {}), IdentityMode::link), "id:urn:1");
+  EXPECT_EQ(identity_key(story("urn:1", "  "), IdentityMode::link), "id:urn:1");
+  EXPECT_EQ(identity_key(story({}, {}, "T", "B"), IdentityMode::link),
+            identity_key(story({}, {}, "T", "B")));
+}
+
+TEST(Identity, StoryIdAsNumberRoundTrips) {
+  const std::string id = story_id("feed", story("x", {}));
+  EXPECT_EQ(story_id_value(id), 0x46cb22fd0f678a69ULL);
+  EXPECT_EQ(story_id_hex(story_id_value(id)), id);
+  EXPECT_EQ(story_id_hex(0), "0000000000000000");
+  EXPECT_EQ(story_id_hex(~0ULL), "ffffffffffffffff");
+  EXPECT_EQ(story_id_value("FFFFFFFFFFFFFFFF"), ~0ULL);
+  EXPECT_EQ(story_id_value("0000000000000001"), 1U);
+}
+
+TEST(Identity, MalformedStoryIdsAreRejected) {
+  for (const char* bad : {"", "46cb22fd0f678a6", "46cb22fd0f678a690", "46cb22fd0f678a6g",
+                          "-46cb22fd0f678a6", "0x6cb22fd0f678a6", " 6cb22fd0f678a69"}) {
+    EXPECT_EQ(parse_story_id(bad), std::nullopt) << bad;
+    EXPECT_THROW((void)story_id_value(bad), FatalError) << bad;
+  }
+  EXPECT_EQ(parse_story_id("46cb22fd0f678a69"), 0x46cb22fd0f678a69ULL);
 }
 
 } // namespace
