@@ -15,25 +15,43 @@
 #include <string>
 #include <sys/eventfd.h>
 #include <unistd.h>
+#include <utility>
 
 namespace fw::cli {
 namespace {
 
 constexpr std::string_view k_usage =
     "usage: feedwire sub [--endpoint E]... [--pretty] [--count N] [--timeout-ms MS]\n"
-    "                    [TOPIC-PREFIX...]\n"
+    "                    [--since SEQ] [--replay-endpoint E | --no-replay]\n"
+    "                    [--heartbeat-ms MS] [TOPIC-PREFIX...]\n"
     "\n"
     "Subscribes to a feedwire publisher and prints each message as one JSON object per line:\n"
     "{\"topic\":\"<topic>\",\"message\":<body>} (the body as JSON, or as a string when it is\n"
     "not JSON).\n"
     "\n"
-    "  --endpoint E     ZeroMQ endpoint to connect to; repeat for several\n"
-    "                   (default tcp://127.0.0.1:7701)\n"
-    "  --pretty         indent the JSON (one object then spans several lines)\n"
-    "  --count N        exit after N messages\n"
-    "  --timeout-ms MS  exit after MS milliseconds without a message\n"
-    "  TOPIC-PREFIX     receive only topics starting with it, e.g. story.new. or tag.\n"
-    "                   (default: every topic)\n"
+    "Every message is printed once, in seq order: a gap in seq (messages ZeroMQ dropped, a\n"
+    "daemon restart) or a heartbeat ahead of the last seq is filled from the daemon's replay\n"
+    "endpoint before newer messages are printed, and duplicates are dropped. To see every seq,\n"
+    "it receives every topic and prints those matching the prefixes. Lost messages (older than\n"
+    "the daemon's journal keeps), a replay endpoint that does not answer (it is asked until it\n"
+    "does) and a silent daemon are reported on stderr.\n"
+    "\n"
+    "  --endpoint E         ZeroMQ endpoint to connect to; repeat for several endpoints of the\n"
+    "                       same daemon (default tcp://127.0.0.1:7701)\n"
+    "  --pretty             indent the JSON (one object then spans several lines)\n"
+    "  --count N            exit after N messages\n"
+    "  --timeout-ms MS      exit after MS milliseconds without a message\n"
+    "  --since SEQ          first print every message after SEQ (e.g. the last seq a previous\n"
+    "                       run printed), then go on live\n"
+    "  --replay-endpoint E  the daemon's [publish] replay_endpoint\n"
+    "                       (default tcp://127.0.0.1:7702)\n"
+    "  --no-replay          no recovery: receive only the prefixes and print what arrives, as\n"
+    "                       it arrives, gaps and duplicates included\n"
+    "  --heartbeat-ms MS    the daemon's [publish] heartbeat_interval_ms (default 2000); three\n"
+    "                       periods without one are reported on stderr, 0 never\n"
+    "  TOPIC-PREFIX         print only topics starting with it, e.g. story.new. or tag.\n"
+    "                       (default: every topic but the sys.heartbeat heartbeats; name\n"
+    "                       sys. to see those)\n"
     "\n"
     "Exit status: 0 after --count, --timeout-ms, SIGINT or SIGTERM; 1 usage or I/O error.\n";
 
@@ -102,6 +120,8 @@ bool parse_number(std::string_view text, std::uint64_t& out) {
 bool parse_args(std::span<const std::string_view> args, publish::SubscribeOptions& options,
                 bool& wants_help) {
   bool options_ended = false;
+  bool has_no_replay = false;
+  bool has_replay_endpoint = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view a = args[i];
     if (options_ended || a.empty() || a[0] != '-' || a == "-") {
@@ -120,13 +140,18 @@ bool parse_args(std::span<const std::string_view> args, publish::SubscribeOption
       options.layout = publish::Layout::pretty;
       continue;
     }
+    if (a == "--no-replay") {
+      has_no_replay = true;
+      continue;
+    }
     // The options that take a value, as "--name value" or "--name=value".
     std::string_view name = a.substr(0, a.find('='));
     std::optional<std::string_view> value;
     if (name.size() < a.size()) {
       value = a.substr(name.size() + 1);
     }
-    if (name != "--endpoint" && name != "--count" && name != "--timeout-ms") {
+    if (name != "--endpoint" && name != "--count" && name != "--timeout-ms" && name != "--since" &&
+        name != "--replay-endpoint" && name != "--heartbeat-ms") {
       std::cerr << "feedwire sub: unknown option " << a << " (see feedwire sub --help)\n";
       return false;
     }
@@ -137,12 +162,17 @@ bool parse_args(std::span<const std::string_view> args, publish::SubscribeOption
       }
       value = args[++i];
     }
-    if (name == "--endpoint") {
+    if (name == "--endpoint" || name == "--replay-endpoint") {
       if (value->empty()) {
-        std::cerr << "feedwire sub: --endpoint needs a value\n";
+        std::cerr << "feedwire sub: " << name << " needs a value\n";
         return false;
       }
-      options.endpoints.emplace_back(*value);
+      if (name == "--endpoint") {
+        options.endpoints.emplace_back(*value);
+      } else {
+        has_replay_endpoint = true;
+        options.replay_endpoint = std::string(*value);
+      }
       continue;
     }
     std::uint64_t number = 0;
@@ -153,6 +183,20 @@ bool parse_args(std::span<const std::string_view> args, publish::SubscribeOption
         return false;
       }
       options.max_messages = number;
+    } else if (name == "--since") {
+      if (!parse_number(*value, number) ||
+          number > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        std::cerr << "feedwire sub: --since needs a seq (a whole number), not '" << *value << "'\n";
+        return false;
+      }
+      options.since = static_cast<std::int64_t>(number);
+    } else if (name == "--heartbeat-ms") {
+      if (!parse_number(*value, number) || number > k_max_timeout_ms) {
+        std::cerr << "feedwire sub: --heartbeat-ms needs a whole number of milliseconds up to "
+                  << k_max_timeout_ms << ", not '" << *value << "'\n";
+        return false;
+      }
+      options.heartbeat_interval = std::chrono::milliseconds(static_cast<std::int64_t>(number));
     } else {
       if (!parse_number(*value, number) || number > k_max_timeout_ms) {
         std::cerr << "feedwire sub: --timeout-ms needs a whole number of milliseconds up to "
@@ -165,10 +209,18 @@ bool parse_args(std::span<const std::string_view> args, publish::SubscribeOption
   if (options.endpoints.empty()) {
     options.endpoints.emplace_back(k_default_endpoint);
   }
+  if (has_no_replay) {
+    if (has_replay_endpoint || options.since) {
+      std::cerr << "feedwire sub: --no-replay cannot go with "
+                << (options.since ? "--since" : "--replay-endpoint") << "\n";
+      return false;
+    }
+    options.replay_endpoint.clear();
+  }
   return true;
 }
 
-int run(const publish::SubscribeOptions& options) {
+int run(publish::SubscribeOptions options) {
   Fd signal_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (signal_fd.get() < 0) {
     std::cerr << "feedwire sub: eventfd: " << std::strerror(errno) << "\n";
@@ -176,6 +228,9 @@ int run(const publish::SubscribeOptions& options) {
   }
   StopSignals stop_signals(signal_fd.get());
   int write_errno = 0;
+  options.on_notice = [](std::string_view notice) {
+    std::cerr << "feedwire sub: " << notice << "\n";
+  };
   Result<publish::SubscribeEnd> end =
       publish::subscribe_and_print(options, signal_fd.get(), [&](std::string_view line) {
         // Flushed per line so that a reader at the other end of a pipe sees each message at once.
@@ -211,7 +266,7 @@ int sub_command(std::span<const std::string_view> args) {
     std::cout << k_usage;
     return 0;
   }
-  return run(options);
+  return run(std::move(options));
 }
 
 } // namespace fw::cli

@@ -2,6 +2,7 @@
 
 #include "util/errors.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <sys/eventfd.h>
@@ -134,6 +135,11 @@ std::uint64_t Publisher::sent() const {
   return m_sent;
 }
 
+std::int64_t Publisher::handed_seq() const {
+  std::lock_guard lock(m_mutex);
+  return m_handed_seq;
+}
+
 std::uint64_t Publisher::dropped() const {
   std::lock_guard lock(m_mutex);
   return m_dropped;
@@ -240,8 +246,10 @@ void Publisher::read_subscriptions() {
 void Publisher::send_batch(std::deque<Message>& batch) {
   std::uint64_t sent = 0;
   std::uint64_t dropped = 0;
+  std::int64_t handed_seq = 0;
   void* socket = m_socket.handle();
   for (const Message& message : batch) {
+    handed_seq = std::max(handed_seq, message.seq);
     // XPUB never blocks and never returns EAGAIN without ZMQ_XPUB_NODROP: a subscriber past its
     // high-water mark silently loses the message. Any failure here is counted, not retried.
     if (zmq_send(socket, message.topic.data(), message.topic.size(), ZMQ_SNDMORE | ZMQ_DONTWAIT) <
@@ -257,6 +265,7 @@ void Publisher::send_batch(std::deque<Message>& batch) {
   {
     std::lock_guard lock(m_mutex);
     m_handed += handed;
+    m_handed_seq = std::max(m_handed_seq, handed_seq);
     m_sent += sent;
     m_dropped += dropped;
   }

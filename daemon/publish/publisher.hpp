@@ -19,6 +19,9 @@ namespace fw::publish {
 struct Message {
   std::string topic;
   std::string body;
+  // The journal seq the message carries, or 0 for one that has none (sys.heartbeat): handed_seq()
+  // reports the highest seq handed to ZeroMQ.
+  std::int64_t seq = 0;
 };
 
 // A subscribe or unsubscribe message as the XPUB socket reports it.
@@ -98,6 +101,10 @@ public:
   [[nodiscard]] std::vector<std::string> endpoints() const;
   // Messages handed to ZeroMQ.
   [[nodiscard]] std::uint64_t sent() const;
+  // The highest Message::seq handed to ZeroMQ (sent or refused), 0 before any. Messages go out in
+  // queue order, so with increasing seqs every message up to this seq has been handed over: the
+  // daemon's sent watermark. Any thread.
+  [[nodiscard]] std::int64_t handed_seq() const;
   // Messages ZeroMQ refused (a send error); XPUB's own high-water-mark drops are not reported.
   [[nodiscard]] std::uint64_t dropped() const;
   // Subscriptions currently active, counting each subscriber's each prefix.
@@ -128,6 +135,7 @@ private:
   std::deque<Message> m_queue;
   std::uint64_t m_enqueued = 0;
   std::uint64_t m_handed = 0;
+  std::int64_t m_handed_seq = 0;
   std::uint64_t m_sent = 0;
   std::uint64_t m_dropped = 0;
   std::uint64_t m_subscriptions_seen = 0;

@@ -1,17 +1,25 @@
-// The state database, schema version 1.
+// The state database, schema version 2.
 //
 // feed_state  one row per feed; the columns are the fields of FeedState one to one, in the same
 //             order. Times are INTEGER milliseconds since the Unix epoch, UTC (`*_ms`); booleans
 //             are 0/1. NULL stands for std::nullopt and is allowed only in the optional columns.
-// seen        (feed_id, key, first_seen) PRIMARY KEY (feed_id, key) WITHOUT ROWID; first_seen is
-//             in milliseconds like the *_ms columns. The seen set is the biggest table (every story
-//             id of every feed) and is only ever looked up by its whole primary key. In a rowid
-//             table each key would be stored twice, in the table and in the primary-key index, and
-//             every lookup would search two b-trees; WITHOUT ROWID keeps the small row inside the
-//             primary-key b-tree. No foreign key to feed_state: dedupe may record keys before a
-//             feed's first state is saved, and removing a feed's state must not forget what it has
-//             already published.
+// seen        (feed_id, key, first_seen, last_seen, content_hash) PRIMARY KEY (feed_id, key)
+//             WITHOUT ROWID; first_seen and last_seen are in milliseconds like the *_ms columns.
+//             The seen set is the biggest table (every story id of every feed) and is looked up
+//             by its whole primary key. In a rowid table each key would be stored twice, in the
+//             table and in the primary-key index, and every lookup would search two b-trees;
+//             WITHOUT ROWID keeps the small row inside the primary-key b-tree. No foreign key to
+//             feed_state: dedupe may record keys before a feed's first state is saved, and
+//             removing a feed's state must not forget what it has already published. last_seen
+//             is refreshed by every poll whose document holds the key, and is indexed for the
+//             retention purge (purge_seen); content_hash is NULL until dedupe sets one.
 // counter     (name, value) WITHOUT ROWID: daemon-wide counters such as the message sequence.
+// journal     (seq, topic, body, at_ms): every message, written in the transaction that decides
+//             it (the outbox). seq is the rowid, so reading "after seq N" and min/max are b-tree
+//             seeks. body is a BLOB so that length(body) is its size in bytes, which max_bytes
+//             counts (length() of TEXT counts characters).
+// window      (story_key, feed_id, at_s, cluster, signature): the near-duplicate window the
+//             dedupe engine rebuilds at start. Quoted in SQL: WINDOW is a keyword.
 //
 // The version is PRAGMA user_version. k_migrations[v] turns a version v-1 file into version v;
 // open() applies the missing scripts and sets user_version in one transaction, so a crash
@@ -69,6 +77,30 @@ CREATE TABLE counter (
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 2: seen-set retention, the journal, the near-duplicate window. Entries of a version 1 file
+    // start with last_seen = first_seen: their retention runs from when they were first seen
+    // until a poll finds them again.
+    R"sql(
+ALTER TABLE seen ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;
+UPDATE seen SET last_seen = first_seen;
+ALTER TABLE seen ADD COLUMN content_hash INTEGER;
+CREATE INDEX seen_by_last_seen ON seen (last_seen);
+ALTER TABLE feed_state ADD COLUMN identity_state TEXT NOT NULL DEFAULT '';
+CREATE TABLE journal (
+  seq   INTEGER NOT NULL PRIMARY KEY,
+  topic TEXT    NOT NULL,
+  body  BLOB    NOT NULL,
+  at_ms INTEGER NOT NULL
+);
+CREATE TABLE "window" (
+  story_key INTEGER NOT NULL PRIMARY KEY,
+  feed_id   TEXT    NOT NULL,
+  at_s      INTEGER NOT NULL,
+  cluster   INTEGER,
+  signature BLOB
+);
+CREATE INDEX window_by_at ON "window" (at_s);
+)sql",
 };
 
 // Long enough to ride out another process's checkpoint or a `sqlite3` shell an operator left
@@ -86,9 +118,23 @@ enum class Query : std::size_t {
   load_feeds,
   save_feed,
   insert_seen,
+  refresh_seen,
+  refresh_latest_seen,
   is_seen,
+  set_content_hash,
+  content_hash,
+  purge_seen,
   load_counter,
   save_counter,
+  append_journal,
+  read_journal,
+  journal_bounds,
+  journal_bytes,
+  journal_head,
+  delete_journal_through,
+  save_window,
+  load_window,
+  purge_window,
 };
 
 struct QueryText {
@@ -100,7 +146,8 @@ struct QueryText {
 #define FW_FEED_COLUMNS                                                                            \
   "feed_id, url, configured_url, etag, last_modified, next_due_ms, last_attempt_ms, "              \
   "last_success_ms, error_count, last_status, last_error, redirect_target, redirect_count, "       \
-  "moved_from, disabled, disabled_reason, polled_once, schedule_explain, stories_seen"
+  "moved_from, disabled, disabled_reason, polled_once, schedule_explain, stories_seen, "           \
+  "identity_state"
 
 constexpr std::array k_queries = {
     // IMMEDIATE takes the write lock up front. A deferred transaction that reads first and then
@@ -117,7 +164,7 @@ constexpr std::array k_queries = {
     // ON DELETE actions of any table a later schema points at feed_state.
     QueryText{Query::save_feed, "saving the state of a feed",
               "INSERT INTO feed_state (" FW_FEED_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-              "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
+              "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
               "ON CONFLICT (feed_id) DO UPDATE SET url = excluded.url, "
               "configured_url = excluded.configured_url, etag = excluded.etag, "
               "last_modified = excluded.last_modified, next_due_ms = excluded.next_due_ms, "
@@ -128,17 +175,61 @@ constexpr std::array k_queries = {
               "redirect_count = excluded.redirect_count, moved_from = excluded.moved_from, "
               "disabled = excluded.disabled, disabled_reason = excluded.disabled_reason, "
               "polled_once = excluded.polled_once, schedule_explain = excluded.schedule_explain, "
-              "stories_seen = excluded.stories_seen"},
+              "stories_seen = excluded.stories_seen, identity_state = excluded.identity_state"},
     // OR IGNORE plus sqlite3_changes() tells new from old keys in one statement per key.
     QueryText{Query::insert_seen, "recording seen stories",
-              "INSERT OR IGNORE INTO seen (feed_id, key, first_seen) VALUES (?1, ?2, ?3)"},
+              "INSERT OR IGNORE INTO seen (feed_id, key, first_seen, last_seen) "
+              "VALUES (?1, ?2, ?3, ?3)"},
+    // Only forward: a poll that is committed late must not make an entry look older.
+    QueryText{Query::refresh_seen, "refreshing seen stories",
+              "UPDATE seen SET last_seen = ?3 WHERE feed_id = ?1 AND key = ?2 AND last_seen < ?3"},
+    // Uncorrelated, so the newest last_seen is looked up once; both scans stay within the
+    // feed's range of the primary key.
+    QueryText{Query::refresh_latest_seen, "refreshing the stories of an unchanged feed",
+              "UPDATE seen SET last_seen = ?2 WHERE feed_id = ?1 AND last_seen < ?2 AND "
+              "last_seen = (SELECT max(last_seen) FROM seen WHERE feed_id = ?1)"},
     QueryText{Query::is_seen, "looking up a seen story",
               "SELECT 1 FROM seen WHERE feed_id = ?1 AND key = ?2"},
+    QueryText{Query::set_content_hash, "recording the content hash of a story",
+              "INSERT INTO seen (feed_id, key, first_seen, last_seen, content_hash) "
+              "VALUES (?1, ?2, ?4, ?4, ?3) "
+              "ON CONFLICT (feed_id, key) DO UPDATE SET content_hash = excluded.content_hash"},
+    QueryText{Query::content_hash, "reading the content hash of a story",
+              "SELECT content_hash FROM seen WHERE feed_id = ?1 AND key = ?2"},
+    QueryText{Query::purge_seen, "purging expired seen stories",
+              "DELETE FROM seen WHERE (feed_id, key) IN "
+              "(SELECT feed_id, key FROM seen WHERE last_seen < ?1 LIMIT ?2)"},
     QueryText{Query::load_counter, "loading a counter",
               "SELECT value FROM counter WHERE name = ?1"},
     QueryText{Query::save_counter, "saving a counter",
               "INSERT INTO counter (name, value) VALUES (?1, ?2) "
               "ON CONFLICT (name) DO UPDATE SET value = excluded.value"},
+    QueryText{Query::append_journal, "journalling a message",
+              "INSERT INTO journal (seq, topic, body, at_ms) VALUES (?1, ?2, ?3, ?4)"},
+    QueryText{Query::read_journal, "reading the journal",
+              "SELECT seq, topic, body, at_ms FROM journal WHERE seq > ?1 ORDER BY seq LIMIT ?2"},
+    // Two subqueries: SQLite answers min() or max() from the b-tree's ends only when it is the
+    // query's single aggregate; "SELECT min(seq), max(seq)" scans the whole journal.
+    QueryText{Query::journal_bounds, "reading the journal's first and last seq",
+              "SELECT (SELECT min(seq) FROM journal), (SELECT max(seq) FROM journal)"},
+    QueryText{Query::journal_bytes, "measuring the journal",
+              "SELECT coalesce(sum(length(CAST(topic AS BLOB)) + length(body)), 0) FROM journal"},
+    QueryText{Query::journal_head, "reading the oldest journal entries",
+              "SELECT seq, at_ms, length(CAST(topic AS BLOB)) + length(body) FROM journal "
+              "WHERE seq <= ?1 ORDER BY seq LIMIT ?2"},
+    QueryText{Query::delete_journal_through, "trimming the journal",
+              "DELETE FROM journal WHERE seq <= ?1"},
+    QueryText{Query::save_window, "saving the near-duplicate window",
+              "INSERT INTO \"window\" (story_key, feed_id, at_s, cluster, signature) "
+              "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (story_key) DO UPDATE SET "
+              "feed_id = excluded.feed_id, at_s = excluded.at_s, cluster = excluded.cluster, "
+              "signature = excluded.signature"},
+    QueryText{Query::load_window, "loading the near-duplicate window",
+              "SELECT story_key, feed_id, at_s, cluster, signature FROM \"window\" "
+              "ORDER BY at_s, story_key"},
+    QueryText{Query::purge_window, "purging the near-duplicate window",
+              "DELETE FROM \"window\" WHERE story_key IN "
+              "(SELECT story_key FROM \"window\" WHERE at_s < ?1 LIMIT ?2)"},
 };
 
 #undef FW_FEED_COLUMNS
@@ -193,7 +284,14 @@ public:
     const char* data = text.data() != nullptr ? text.data() : "";
     check(sqlite3_bind_text64(m_stmt, index, data, text.size(), SQLITE_STATIC, SQLITE_UTF8));
   }
+  // Bytes as a BLOB, SQLITE_STATIC like text.
+  void bind_blob(int index, std::string_view bytes) {
+    // A null pointer would bind SQL NULL, not an empty BLOB.
+    const char* data = bytes.data() != nullptr ? bytes.data() : "";
+    check(sqlite3_bind_blob64(m_stmt, index, data, bytes.size(), SQLITE_STATIC));
+  }
   void bind(int index, std::int64_t value) { check(sqlite3_bind_int64(m_stmt, index, value)); }
+  void bind(int index, std::size_t value) { bind(index, static_cast<std::int64_t>(value)); }
   void bind(int index, int value) { check(sqlite3_bind_int(m_stmt, index, value)); }
   void bind(int index, bool value) { bind(index, value ? 1 : 0); }
   void bind(int index, TimePoint value) { bind(index, to_ms(value)); }
@@ -231,6 +329,20 @@ public:
     // column_bytes after column_text: the length of the UTF-8 form just fetched.
     return std::string(reinterpret_cast<const char*>(bytes),
                        static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, col)));
+  }
+  [[nodiscard]] std::string blob(int col) const {
+    const void* bytes = sqlite3_column_blob(m_stmt, col);
+    if (bytes == nullptr) {
+      return {};
+    }
+    return std::string(static_cast<const char*>(bytes),
+                       static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, col)));
+  }
+  [[nodiscard]] std::optional<std::int64_t> optional_int64(int col) const noexcept {
+    if (is_null(col)) {
+      return std::nullopt;
+    }
+    return int64(col);
   }
   [[nodiscard]] std::int64_t int64(int col) const noexcept {
     return sqlite3_column_int64(m_stmt, col);
@@ -289,6 +401,7 @@ FeedState read_feed(const Cursor& row) {
   s.polled_once = row.int32(16) != 0;
   s.schedule_explain = row.text(17);
   s.stories_seen = row.int64(18);
+  s.identity_state = row.text(19);
   return s;
 }
 
@@ -312,6 +425,11 @@ void bind_feed(Cursor& c, const FeedState& s) {
   c.bind(17, s.polled_once);
   c.bind(18, std::string_view{s.schedule_explain});
   c.bind(19, s.stories_seen);
+  c.bind(20, std::string_view{s.identity_state});
+}
+
+JournalEntry read_journal_entry(const Cursor& row) {
+  return JournalEntry{row.int64(0), row.text(1), row.blob(2), from_ms(row.int64(3))};
 }
 
 } // namespace
@@ -481,8 +599,52 @@ struct Store::Impl {
       is_new.push_back(sqlite3_changes(m_db) == 1);
       c.rewind();
     }
+    Cursor refresh = cursor(Query::refresh_seen);
+    refresh.bind(1, feed_id);
+    refresh.bind(3, when);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (!is_new[i]) {
+        refresh.bind(2, std::string_view{keys[i]});
+        refresh.step();
+        refresh.rewind();
+      }
+    }
     return is_new;
   }
+
+  void save_counter_in_transaction(std::string_view name, std::int64_t value) {
+    Cursor c = cursor(Query::save_counter);
+    c.bind(1, name);
+    c.bind(2, value);
+    c.step();
+  }
+
+  void append_journal_in_transaction(const std::vector<JournalEntry>& entries) {
+    Cursor c = cursor(Query::append_journal);
+    for (const JournalEntry& e : entries) {
+      c.bind(1, e.seq);
+      c.bind(2, std::string_view{e.topic});
+      c.bind_blob(3, e.body);
+      c.bind(4, e.at);
+      c.step();
+      c.rewind();
+    }
+  }
+
+  void save_window_in_transaction(const std::vector<WindowEntry>& entries) {
+    Cursor c = cursor(Query::save_window);
+    for (const WindowEntry& e : entries) {
+      c.bind(1, e.story_key);
+      c.bind(2, std::string_view{e.feed_id});
+      c.bind(3, static_cast<std::int64_t>(e.at.time_since_epoch().count()));
+      c.bind(4, e.cluster);
+      c.bind_blob(5, e.signature);
+      c.step();
+      c.rewind();
+    }
+  }
+
+  std::size_t changes() const noexcept { return static_cast<std::size_t>(sqlite3_changes(m_db)); }
 
   std::filesystem::path m_path;
   std::string m_name; // m_path as text, for messages
@@ -605,13 +767,170 @@ std::vector<bool> Store::commit_poll(const FeedState& state, const std::vector<s
   m_impl->save_feed_in_transaction(state);
   auto is_new = m_impl->insert_seen_in_transaction(state.feed_id, keys, when);
   if (counter) {
-    Cursor c = m_impl->cursor(Query::save_counter);
-    c.bind(1, counter->name);
-    c.bind(2, counter->value);
-    c.step();
+    m_impl->save_counter_in_transaction(counter->name, counter->value);
   }
   tx.commit();
   return is_new;
+}
+
+std::vector<bool> Store::commit(const PollWrite& write) {
+  Impl::Transaction tx(*m_impl);
+  m_impl->save_feed_in_transaction(write.state);
+  auto is_new =
+      m_impl->insert_seen_in_transaction(write.state.feed_id, write.seen_keys, write.when);
+  if (write.keeps_last_document) {
+    Cursor c = m_impl->cursor(Query::refresh_latest_seen);
+    c.bind(1, std::string_view{write.state.feed_id});
+    c.bind(2, write.when);
+    c.step();
+  }
+  if (!write.content_hashes.empty()) {
+    Cursor c = m_impl->cursor(Query::set_content_hash);
+    c.bind(1, std::string_view{write.state.feed_id});
+    c.bind(4, write.when);
+    for (const auto& [key, hash] : write.content_hashes) {
+      c.bind(2, std::string_view{key});
+      c.bind(3, hash);
+      c.step();
+      c.rewind();
+    }
+  }
+  m_impl->save_window_in_transaction(write.window);
+  m_impl->append_journal_in_transaction(write.journal);
+  for (const CounterValue& counter : write.counters) {
+    m_impl->save_counter_in_transaction(counter.name, counter.value);
+  }
+  tx.commit();
+  return is_new;
+}
+
+std::vector<std::optional<std::int64_t>>
+Store::content_hashes(std::string_view feed_id, const std::vector<std::string>& keys) {
+  std::vector<std::optional<std::int64_t>> hashes;
+  hashes.reserve(keys.size());
+  if (keys.empty()) {
+    return hashes;
+  }
+  Impl::Transaction tx(*m_impl);
+  for (const std::string& key : keys) {
+    Cursor c = m_impl->cursor(Query::content_hash);
+    c.bind(1, feed_id);
+    c.bind(2, std::string_view{key});
+    hashes.push_back(c.step() ? c.optional_int64(0) : std::nullopt);
+  }
+  tx.commit();
+  return hashes;
+}
+
+std::size_t Store::purge_seen(TimePoint older_than, std::size_t max_rows) {
+  Impl::Transaction tx(*m_impl);
+  std::size_t purged = 0;
+  {
+    Cursor c = m_impl->cursor(Query::purge_seen);
+    c.bind(1, older_than);
+    c.bind(2, max_rows);
+    c.step();
+    purged = m_impl->changes();
+  }
+  tx.commit();
+  return purged;
+}
+
+void Store::append_journal(const std::vector<JournalEntry>& entries) {
+  Impl::Transaction tx(*m_impl);
+  m_impl->append_journal_in_transaction(entries);
+  tx.commit();
+}
+
+std::vector<JournalEntry> Store::read_journal(std::int64_t after_seq, std::size_t max_rows) {
+  std::vector<JournalEntry> entries;
+  Cursor c = m_impl->cursor(Query::read_journal);
+  c.bind(1, after_seq);
+  c.bind(2, max_rows);
+  while (c.step()) {
+    entries.push_back(read_journal_entry(c));
+  }
+  return entries;
+}
+
+std::optional<std::int64_t> Store::journal_oldest_seq() {
+  Cursor c = m_impl->cursor(Query::journal_bounds);
+  return c.step() ? c.optional_int64(0) : std::nullopt;
+}
+
+std::optional<std::int64_t> Store::journal_last_seq() {
+  Cursor c = m_impl->cursor(Query::journal_bounds);
+  return c.step() ? c.optional_int64(1) : std::nullopt;
+}
+
+std::int64_t Store::journal_bytes() {
+  Cursor c = m_impl->cursor(Query::journal_bytes);
+  return c.step() ? c.int64(0) : 0;
+}
+
+std::size_t Store::trim_journal(TimePoint older_than, std::int64_t max_bytes,
+                                std::int64_t keep_after_seq, std::size_t max_rows) {
+  Impl::Transaction tx(*m_impl);
+  std::int64_t excess = 0;
+  {
+    Cursor c = m_impl->cursor(Query::journal_bytes);
+    excess = (c.step() ? c.int64(0) : 0) - max_bytes;
+  }
+  // Rows go oldest first, so one cut-off seq describes the batch: the oldest rows are the old
+  // ones, and removing the oldest is how the size comes down.
+  std::optional<std::int64_t> cut_through;
+  std::size_t count = 0;
+  {
+    Cursor c = m_impl->cursor(Query::journal_head);
+    c.bind(1, keep_after_seq);
+    c.bind(2, max_rows);
+    while (c.step()) {
+      if (from_ms(c.int64(1)) >= older_than && excess <= 0) {
+        break;
+      }
+      cut_through = c.int64(0);
+      excess -= c.int64(2);
+      ++count;
+    }
+  }
+  if (cut_through) {
+    Cursor c = m_impl->cursor(Query::delete_journal_through);
+    c.bind(1, *cut_through);
+    c.step();
+  }
+  tx.commit();
+  return count;
+}
+
+void Store::save_window(const std::vector<WindowEntry>& entries) {
+  Impl::Transaction tx(*m_impl);
+  m_impl->save_window_in_transaction(entries);
+  tx.commit();
+}
+
+std::vector<WindowEntry> Store::load_window() {
+  std::vector<WindowEntry> entries;
+  Cursor c = m_impl->cursor(Query::load_window);
+  while (c.step()) {
+    entries.push_back(WindowEntry{c.int64(0), c.text(1),
+                                  std::chrono::sys_seconds{std::chrono::seconds{c.int64(2)}},
+                                  c.optional_int64(3), c.blob(4)});
+  }
+  return entries;
+}
+
+std::size_t Store::purge_window(std::chrono::sys_seconds older_than, std::size_t max_rows) {
+  Impl::Transaction tx(*m_impl);
+  std::size_t purged = 0;
+  {
+    Cursor c = m_impl->cursor(Query::purge_window);
+    c.bind(1, static_cast<std::int64_t>(older_than.time_since_epoch().count()));
+    c.bind(2, max_rows);
+    c.step();
+    purged = m_impl->changes();
+  }
+  tx.commit();
+  return purged;
 }
 
 std::int64_t Store::load_counter(std::string_view name) {
@@ -622,12 +941,7 @@ std::int64_t Store::load_counter(std::string_view name) {
 
 void Store::save_counter(std::string_view name, std::int64_t value) {
   Impl::Transaction tx(*m_impl);
-  {
-    Cursor c = m_impl->cursor(Query::save_counter);
-    c.bind(1, name);
-    c.bind(2, value);
-    c.step();
-  }
+  m_impl->save_counter_in_transaction(name, value);
   tx.commit();
 }
 
@@ -637,6 +951,143 @@ int Store::schema_version() {
 
 const std::filesystem::path& Store::path() const noexcept {
   return m_impl->m_path;
+}
+
+struct JournalReader::Impl {
+  enum Statement : std::size_t { begin, commit, rollback, bounds, counter, read, count };
+
+  Impl(std::filesystem::path path, sqlite3* db) : m_path(std::move(path)), m_db(db) {
+    m_name = m_path.string();
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() {
+    for (sqlite3_stmt* stmt : m_stmts) {
+      sqlite3_finalize(stmt);
+    }
+    sqlite3_close_v2(m_db);
+  }
+
+  void prepare() {
+    // A deferred BEGIN: the snapshot starts with the first SELECT and holds no write lock.
+    static constexpr std::array<QueryText, count> k_reader_queries = {
+        QueryText{Query::begin, "starting a read transaction", "BEGIN"},
+        QueryText{Query::commit, "ending a read transaction", "COMMIT"},
+        QueryText{Query::rollback, "ending a read transaction", "ROLLBACK"},
+        QueryText{Query::journal_bounds, "reading the journal's first and last seq",
+                  "SELECT (SELECT min(seq) FROM journal), (SELECT max(seq) FROM journal)"},
+        QueryText{Query::load_counter, "loading the seq counter",
+                  "SELECT value FROM counter WHERE name = 'seq'"},
+        QueryText{Query::read_journal, "reading the journal",
+                  "SELECT seq, topic, body, at_ms FROM journal WHERE seq > ?1 ORDER BY seq "
+                  "LIMIT ?2"},
+    };
+    for (std::size_t i = 0; i < count; ++i) {
+      m_purposes[i] = k_reader_queries[i].purpose;
+      if (sqlite3_prepare_v3(m_db, k_reader_queries[i].sql, -1, SQLITE_PREPARE_PERSISTENT,
+                             &m_stmts[i], nullptr) != SQLITE_OK) {
+        fail(m_db, m_name, std::string("preparing: ") + k_reader_queries[i].purpose);
+      }
+    }
+  }
+
+  Cursor cursor(Statement s) { return Cursor(m_db, m_stmts[s], m_name, m_purposes[s]); }
+
+  std::filesystem::path m_path;
+  std::string m_name;
+  sqlite3* m_db;
+  std::array<sqlite3_stmt*, count> m_stmts{};
+  std::array<const char*, count> m_purposes{};
+};
+
+JournalReader::JournalReader(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+JournalReader::JournalReader(JournalReader&&) noexcept = default;
+JournalReader& JournalReader::operator=(JournalReader&&) noexcept = default;
+JournalReader::~JournalReader() = default;
+
+JournalReader JournalReader::open(const std::filesystem::path& db_file) {
+  const std::string name = db_file.string();
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(name.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  auto impl = std::make_unique<Impl>(db_file, db);
+  if (rc != SQLITE_OK) {
+    throw ConfigError(name + ": cannot open the state database for reading: " +
+                      (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+  }
+  sqlite3_busy_timeout(db, k_busy_timeout_ms);
+  try {
+    std::string version;
+    {
+      sqlite3_stmt* raw = nullptr;
+      if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &raw, nullptr) != SQLITE_OK) {
+        fail(db, name, "reading the schema version");
+      }
+      const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
+      if (sqlite3_step(stmt.get()) != SQLITE_ROW) {
+        fail(db, name, "reading the schema version");
+      }
+      if (sqlite3_column_int(stmt.get(), 0) != Store::k_schema_version) {
+        throw ConfigError(name + ": the journal reader needs schema version " +
+                          std::to_string(Store::k_schema_version) + ", the file has " +
+                          std::to_string(sqlite3_column_int(stmt.get(), 0)));
+      }
+    }
+    impl->prepare();
+  } catch (const FatalError& e) {
+    throw ConfigError(e.what());
+  }
+  return JournalReader(std::move(impl));
+}
+
+JournalReader::Chunk JournalReader::read_after(std::int64_t after_seq, std::size_t max_rows) {
+  Chunk chunk;
+  {
+    Cursor begin = m_impl->cursor(Impl::begin);
+    begin.step();
+  }
+  // Ends the read transaction however this scope is left; a failed COMMIT of a read-only
+  // transaction is followed by a ROLLBACK.
+  struct End {
+    Impl& impl;
+    bool done = false;
+    ~End() {
+      if (!done && sqlite3_get_autocommit(impl.m_db) == 0) {
+        sqlite3_step(impl.m_stmts[Impl::rollback]);
+        sqlite3_reset(impl.m_stmts[Impl::rollback]);
+      }
+    }
+  } end{*m_impl};
+  std::optional<std::int64_t> oldest;
+  std::optional<std::int64_t> last;
+  {
+    Cursor c = m_impl->cursor(Impl::bounds);
+    if (c.step()) {
+      oldest = c.optional_int64(0);
+      last = c.optional_int64(1);
+    }
+  }
+  if (oldest && last) {
+    chunk.oldest_seq = *oldest;
+    chunk.last_seq = *last;
+  } else {
+    Cursor c = m_impl->cursor(Impl::counter);
+    chunk.last_seq = c.step() ? c.int64(0) : 0;
+    chunk.oldest_seq = chunk.last_seq + 1;
+  }
+  {
+    Cursor c = m_impl->cursor(Impl::read);
+    c.bind(1, after_seq);
+    c.bind(2, max_rows);
+    while (c.step()) {
+      chunk.entries.push_back(read_journal_entry(c));
+    }
+  }
+  {
+    Cursor commit = m_impl->cursor(Impl::commit);
+    commit.step();
+  }
+  end.done = true;
+  return chunk;
 }
 
 } // namespace fw::store

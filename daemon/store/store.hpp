@@ -7,14 +7,44 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 // The daemon's persistent state in one SQLite file (WAL mode): the poll state of every feed, the
-// set of story ids already seen per feed, and daemon-wide counters. See store.cpp for the schema.
+// set of story ids already seen per feed, the journal of messages (the outbox the publisher sends
+// from and the replay endpoint reads), the near-duplicate window, and daemon-wide counters. See
+// store.cpp for the schema.
 namespace fw::store {
 
 // Stored as integer milliseconds since the Unix epoch (UTC).
 using TimePoint = std::chrono::sys_time<std::chrono::milliseconds>;
+
+// Names of the counters the daemon keeps (load_counter / save_counter).
+inline constexpr std::string_view k_seq_counter = "seq"; // the last seq journalled
+// The highest seq known to have been handed to ZeroMQ; rows above it are sent again at start.
+inline constexpr std::string_view k_sent_counter = "sent_seq";
+
+// One journalled message: what the publisher sends (topic and body frames) under its seq.
+struct JournalEntry {
+  std::int64_t seq = 0; // > 0, unique, increasing with every message
+  std::string topic;
+  std::string body;
+  TimePoint at; // when it was journalled: the age that retention is measured from
+
+  friend bool operator==(const JournalEntry&, const JournalEntry&) = default;
+};
+
+// One story of the near-duplicate window, as the dedupe engine saves it to rebuild the window at
+// start. The store does not interpret cluster or signature.
+struct WindowEntry {
+  std::int64_t story_key = 0; // the engine's key for the story, unique
+  std::string feed_id;
+  std::chrono::sys_seconds at;
+  std::optional<std::int64_t> cluster;
+  std::string signature; // opaque bytes
+
+  friend bool operator==(const WindowEntry&, const WindowEntry&) = default;
+};
 
 // What the daemon remembers about one feed between polls and across restarts.
 struct FeedState {
@@ -37,6 +67,9 @@ struct FeedState {
   bool polled_once = false;     // at least one successful poll (on_first_poll)
   std::string schedule_explain; // JSON text from the scheduler: why next_due is what it is
   std::int64_t stories_seen = 0;
+  // How the feed's stories are told apart (dedupe::GuidHealth::save()): empty until a poll has
+  // been observed; records a switch from ids to links for feeds whose ids are unreliable.
+  std::string identity_state;
 
   friend bool operator==(const FeedState&, const FeedState&) = default;
 };
@@ -56,7 +89,7 @@ struct FeedState {
 class Store {
 public:
   // The schema this binary writes; files at a lower version are migrated by open().
-  static constexpr int k_schema_version = 1;
+  static constexpr int k_schema_version = 2;
 
   // Opens `db_file` (normally <state_dir>/feedwire.db), creating it and its parent directories
   // when missing, switches it to WAL mode and applies any pending migrations in one transaction.
@@ -82,9 +115,10 @@ public:
   void save_feed(const FeedState& state);
 
   // The seen set: keys are story ids (opaque byte strings of at most 64 bytes) scoped by feed.
-  // Inserts, in one transaction, the keys not present yet with first_seen = `when`, and returns
-  // for each input key (same order) whether it was new. When a key occurs more than once in
-  // `keys`, only its first occurrence counts as new.
+  // Inserts, in one transaction, the keys not present yet with first_seen = last_seen = `when`,
+  // moves last_seen of the keys already present forward to `when`, and returns for each input
+  // key (same order) whether it was new. When a key occurs more than once in `keys`, only its
+  // first occurrence counts as new.
   std::vector<bool> insert_seen(std::string_view feed_id, const std::vector<std::string>& keys,
                                 TimePoint when);
 
@@ -107,6 +141,67 @@ public:
   std::vector<bool> commit_poll(const FeedState& state, const std::vector<std::string>& keys,
                                 TimePoint when, std::optional<CounterValue> counter = {});
 
+  // Everything one poll writes, stored by commit() in one transaction.
+  struct PollWrite {
+    FeedState state;
+    std::vector<std::string> seen_keys; // as insert_seen(state.feed_id, seen_keys, when)
+    TimePoint when;
+    // The poll brought no document (304 Not Modified, or a failure): the feed's latest document
+    // still holds what it held, so its entries (those with the feed's newest last_seen, which
+    // the poll that saw them set to its `when`) are refreshed to `when` too. Without this a feed
+    // answering 304 for longer than the retention would have its current stories expire, and
+    // publish them again when it next changes.
+    bool keeps_last_document = false;
+    // Set on entries of state.feed_id's seen set after seen_keys went in (a key not in the set
+    // is added); the dedupe engine's hash of a story's content, to tell updates.
+    std::vector<std::pair<std::string, std::int64_t>> content_hashes;
+    std::vector<WindowEntry> window;   // as save_window()
+    std::vector<JournalEntry> journal; // appended; each seq above every seq already journalled
+    std::vector<CounterValue> counters;
+  };
+
+  // Stores `write` in one transaction: either all of it or, when it throws, none (a journal seq
+  // that is already taken throws fw::FatalError too). Returns what insert_seen returns for
+  // write.seen_keys.
+  std::vector<bool> commit(const PollWrite& write);
+
+  // content_hash of each of `keys` in the seen set of `feed_id`, same order: nullopt for a key
+  // not seen or seen without a hash.
+  [[nodiscard]] std::vector<std::optional<std::int64_t>>
+  content_hashes(std::string_view feed_id, const std::vector<std::string>& keys);
+
+  // Deletes up to `max_rows` seen entries, of any feed, whose last_seen is before `older_than`,
+  // in one transaction; returns how many. A key present in a feed's latest document had its
+  // last_seen refreshed by that poll, so an age test alone keeps it. Call repeatedly until it
+  // returns less than max_rows, letting other work run in between.
+  std::size_t purge_seen(TimePoint older_than, std::size_t max_rows);
+
+  // The journal. The publisher sends from it; the replay endpoint reads it (JournalReader).
+  // Appends `entries` in one transaction (commit() is what the daemon uses).
+  void append_journal(const std::vector<JournalEntry>& entries);
+  // Up to `max_rows` entries with seq > `after_seq`, in seq order.
+  [[nodiscard]] std::vector<JournalEntry> read_journal(std::int64_t after_seq,
+                                                       std::size_t max_rows);
+  // The lowest and highest seq journalled, or nullopt when the journal is empty.
+  [[nodiscard]] std::optional<std::int64_t> journal_oldest_seq();
+  [[nodiscard]] std::optional<std::int64_t> journal_last_seq();
+  // The sum of topic and body sizes in bytes over the whole journal (what max_bytes limits).
+  [[nodiscard]] std::int64_t journal_bytes();
+
+  // Deletes, oldest first and in one transaction, up to `max_rows` journal entries that are
+  // older than `older_than` or whose removal is needed to bring journal_bytes() down to
+  // `max_bytes`; never an entry with seq > `keep_after_seq` (not yet sent). Returns how many went.
+  // Call repeatedly until it returns less than max_rows.
+  std::size_t trim_journal(TimePoint older_than, std::int64_t max_bytes,
+                           std::int64_t keep_after_seq, std::size_t max_rows);
+
+  // The near-duplicate window. save_window inserts or replaces (by story_key) in one
+  // transaction; load_window returns every entry ordered by (at, story_key); purge_window
+  // deletes up to `max_rows` entries with `at` before `older_than` and returns how many.
+  void save_window(const std::vector<WindowEntry>& entries);
+  [[nodiscard]] std::vector<WindowEntry> load_window();
+  std::size_t purge_window(std::chrono::sys_seconds older_than, std::size_t max_rows);
+
   // Daemon-wide counters that must survive restarts (the message sequence number).
   // load_counter returns 0 for a counter never saved.
   [[nodiscard]] std::int64_t load_counter(std::string_view name);
@@ -121,6 +216,36 @@ public:
 private:
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> m_impl;
+};
+
+// A read-only connection to the journal of a state file, beside the daemon's Store: in WAL mode
+// readers neither wait for the writer nor hold it up. The replay endpoint uses one per server.
+//
+// Threads: one thread at a time, like Store. Errors: open() throws fw::ConfigError when the file
+// cannot be opened or is not at Store::k_schema_version (open it with Store::open first); later
+// SQLite failures throw fw::FatalError naming the file.
+class JournalReader {
+public:
+  static JournalReader open(const std::filesystem::path& db_file);
+
+  JournalReader(JournalReader&&) noexcept;
+  JournalReader& operator=(JournalReader&&) noexcept;
+  ~JournalReader();
+
+  // One consistent look at the journal (a single read transaction).
+  struct Chunk {
+    // The lowest seq journalled; when the journal is empty, the seq the next message will get.
+    std::int64_t oldest_seq = 1;
+    std::int64_t last_seq = 0;         // the highest seq journalled, or the seq counter when empty
+    std::vector<JournalEntry> entries; // up to max_rows with seq > after_seq, in seq order
+  };
+  [[nodiscard]] Chunk read_after(std::int64_t after_seq, std::size_t max_rows);
+
+private:
+  struct Impl;
+  explicit JournalReader(std::unique_ptr<Impl> impl);
 
   std::unique_ptr<Impl> m_impl;
 };

@@ -309,6 +309,22 @@ TEST(Publisher, FlushHandsEverythingQueuedToZeroMq) {
   EXPECT_EQ(received.back().body, std::to_string(k_count - 1));
 }
 
+// The daemon's sent watermark: after flush() every seq up to handed_seq() is in ZeroMQ's hands;
+// messages without a seq (heartbeats) leave it where it was.
+TEST(Publisher, HandedSeqIsTheHighestSeqHandedToZeroMq) {
+  Publisher publisher(ephemeral_options());
+  EXPECT_EQ(publisher.handed_seq(), 0);
+  for (std::int64_t seq = 11; seq <= 15; ++seq) {
+    ASSERT_TRUE(publisher.publish({"story.new.f", "{}", seq}));
+  }
+  ASSERT_TRUE(publisher.publish({"sys.heartbeat", "{}"}));
+  publisher.flush();
+  EXPECT_EQ(publisher.handed_seq(), 15);
+  ASSERT_TRUE(publisher.publish({"sys.heartbeat", "{}"}));
+  publisher.flush();
+  EXPECT_EQ(publisher.handed_seq(), 15);
+}
+
 TEST(Publisher, PublishAfterStopReturnsFalseAndStopIsIdempotent) {
   Publisher publisher(ephemeral_options());
   publisher.stop();

@@ -41,6 +41,7 @@ FeedState full_state(std::string feed_id) {
   s.polled_once = true;
   s.schedule_explain = R"({"interval_s":900,"reason":"backoff"})";
   s.stories_seen = 9'000'000'000;
+  s.identity_state = "link\nguids changed on 2 polls in a row";
   return s;
 }
 
@@ -388,7 +389,7 @@ TEST_F(StoreFile, NewerSchemaIsAStartupError) {
   const std::string message = open_error();
   EXPECT_NE(message.find(m_db.string()), std::string::npos) << message;
   EXPECT_NE(message.find("version 99 is newer"), std::string::npos) << message;
-  EXPECT_NE(message.find("(1)"), std::string::npos) << message;
+  EXPECT_NE(message.find("(2)"), std::string::npos) << message;
   EXPECT_NE(message.find("upgrade feedwired or point state_dir elsewhere"), std::string::npos)
       << message;
 
@@ -427,7 +428,7 @@ TEST_F(StoreFile, TablesMissingFromACurrentVersionFileAreAStartupError) {
   fs::create_directories(m_db.parent_path());
   {
     RawDb raw(m_db);
-    raw.exec("PRAGMA user_version = 1");
+    raw.exec("PRAGMA user_version = 2");
   }
   const std::string message = open_error();
   EXPECT_NE(message.find(m_db.string()), std::string::npos) << message;
@@ -445,13 +446,13 @@ TEST_F(StoreFile, MigratesAHandMadeVersionZeroFile) {
   ASSERT_GT(fs::file_size(m_db), 0U);
   {
     Store store = Store::open(m_db);
-    EXPECT_EQ(store.schema_version(), 1);
+    EXPECT_EQ(store.schema_version(), 2);
     store.save_feed(full_state("a"));
     EXPECT_EQ(store.insert_seen("a", {"k"}, k_when), std::vector<bool>{true});
   }
   RawDb raw(m_db);
-  EXPECT_EQ(raw.text("PRAGMA user_version"), "1");
-  EXPECT_EQ(raw.text("SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), "3");
+  EXPECT_EQ(raw.text("PRAGMA user_version"), "2");
+  EXPECT_EQ(raw.text("SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), "5");
 }
 
 TEST_F(StoreFile, MigratesAnEmptyFile) {
@@ -459,7 +460,7 @@ TEST_F(StoreFile, MigratesAnEmptyFile) {
   std::ofstream{m_db};
   ASSERT_EQ(fs::file_size(m_db), 0U);
   Store store = Store::open(m_db);
-  EXPECT_EQ(store.schema_version(), 1);
+  EXPECT_EQ(store.schema_version(), 2);
   store.save_counter("seq", 9);
   EXPECT_EQ(store.load_counter("seq"), 9);
 }
