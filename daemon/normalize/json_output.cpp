@@ -3,6 +3,7 @@
 #include "parse/date.hpp"
 #include "util/byte_mask.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -91,6 +92,17 @@ public:
     } else {
       m_out += "null";
     }
+  }
+
+  // A number in [0, 1] with 3 decimals ("0.875"); values outside are clamped, NaN is 0.
+  void number(double v) {
+    prefix();
+    const double clamped = v >= 0.0 ? std::min(v, 1.0) : 0.0;
+    const auto thousandths = static_cast<int>(clamped * 1000.0 + 0.5);
+    m_out += std::to_string(thousandths / 1000);
+    m_out += '.';
+    const std::string frac = std::to_string(1000 + thousandths % 1000);
+    m_out.append(frac, 1, 3);
   }
 
   void value(const std::optional<std::int64_t>& v) {
@@ -305,6 +317,22 @@ std::string story_message_json(const model::Story& story, const MessageEnvelope&
   w.value(envelope.feed_title);
   w.key("fetched_at");
   w.value(std::optional<model::Timestamp>(envelope.fetched_at));
+  if (!envelope.cluster_id.empty()) {
+    w.key("cluster_id");
+    w.value(std::optional<std::string>(envelope.cluster_id));
+  }
+  if (envelope.duplicate) {
+    w.key("duplicate_of");
+    w.value(std::optional<std::string>(envelope.duplicate->duplicate_of));
+    w.key("method");
+    w.value(std::optional<std::string>(envelope.duplicate->method));
+    w.key("similarity");
+    w.number(envelope.duplicate->similarity);
+  }
+  if (!envelope.changed.empty()) {
+    w.key("changed");
+    w.value(envelope.changed);
+  }
   write_story_fields(w, story);
   w.end_object();
   return w.take();

@@ -23,11 +23,24 @@ struct MessageEnvelope {
   std::string feed_id;
   std::optional<std::string> feed_title; // the configured title, else the feed's own
   model::Timestamp fetched_at;
+  // The story_id of the first story of the story's cluster (its own when it started one).
+  // Empty: the field is left out.
+  std::string cluster_id;
+  // story.dup: which earlier story this one repeats, how that was found and how similar.
+  struct Duplicate {
+    std::string duplicate_of; // story_id of a story published earlier
+    std::string method;       // "id", "url" or "content"
+    double similarity = 1.0;  // in [0, 1]; written with 3 decimals
+  };
+  std::optional<Duplicate> duplicate;
+  // story.update: the fields that changed ("title", "text"); empty for other messages.
+  std::vector<std::string> changed;
 };
 
-// The body of a `story.new.<feed-id>` message (docs/messages.md): one JSON object, one line, no
-// trailing newline: schema, seq, story_id, feed_id, feed_title, fetched_at, then the item fields
-// of `feedwire parse` in the same order.
+// The body of a `story.new.<feed-id>`, `story.dup.<feed-id>` or `story.update.<feed-id>` message
+// (docs/messages.md): one JSON object, one line, no trailing newline: schema, seq, story_id,
+// feed_id, feed_title, fetched_at, then cluster_id, duplicate_of, method and similarity, and
+// changed, when set, then the item fields of `feedwire parse` in the same order.
 [[nodiscard]] std::string story_message_json(const model::Story& story,
                                              const MessageEnvelope& envelope);
 

@@ -1,18 +1,26 @@
 #include "service/daemon.hpp"
 
+#include "dedupe/canonical_url.hpp"
+#include "dedupe/deduper.hpp"
+#include "dedupe/guid_health.hpp"
 #include "dedupe/identity.hpp"
+#include "dedupe/text_signature.hpp"
+#include "dedupe/update.hpp"
 #include "fetch/fetcher.hpp"
 #include "normalize/json_output.hpp"
 #include "normalize/normalize.hpp"
 #include "parse/date.hpp"
 #include "parse/feed_parser.hpp"
 #include "publish/publisher.hpp"
+#include "publish/replay_server.hpp"
 #include "publish/sub_format.hpp"
 #include "scheduler/scheduler.hpp"
 #include "store/store.hpp"
 #include "util/errors.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -27,8 +35,10 @@
 #include <exception>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <spdlog/spdlog.h>
 #include <thread>
+#include <tuple>
 
 namespace fw::service {
 namespace asio = boost::asio;
@@ -59,17 +69,44 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
   return out;
 }
 
+// What dedupe needs of one story, computed on the worker pool.
+struct StoryFeatures {
+  // What makes two stories of different feeds the same story outright: the canonical URL of its
+  // link, else, for a story without a link, its id when that is unique by construction.
+  std::optional<std::string> exact_key;
+  bool key_is_id = false;
+  dedupe::TextSignature signature;
+  dedupe::ContentFingerprint fingerprint;
+  std::optional<std::int64_t> time_s; // published, else updated (seconds since the epoch)
+};
+
 // What the worker pool makes of a 200 response.
 struct Processed {
   bool is_feed = false;
   std::string error; // why not, when !is_feed
   model::FeedDocument doc;
-  std::vector<std::string> story_ids; // per item of doc.items
+  std::vector<std::string> story_ids;  // per item of doc.items, IdentityMode::id
+  std::vector<std::string> link_ids;   // the same in IdentityMode::link (feeds with bad guids)
+  std::vector<StoryFeatures> features; // per item of doc.items
   std::vector<TimePoint> item_times;
 };
 
+// The key under which a story's id matches the same id in other feeds, for ids that are unique
+// by construction: URLs (canonicalised), tag: and urn: URIs. Others ("1234") are only unique
+// within their feed.
+std::optional<std::string> global_id_key(std::string_view id, const dedupe::UrlOptions& urls) {
+  if (auto url = dedupe::canonical_url(id, urls)) {
+    return "id:" + *url;
+  }
+  const std::string lower = util::to_lower(id.substr(0, 4));
+  if (lower == "tag:" || lower == "urn:") {
+    return "id:" + std::string(id);
+  }
+  return std::nullopt;
+}
+
 Processed process_body(const std::string& feed_id, const std::string& body,
-                       const parse::ParseOptions& options) {
+                       const parse::ParseOptions& options, const dedupe::UrlOptions& urls) {
   Processed out;
   Result<parse::ParsedFeed> parsed = parse::parse_feed(body, options);
   if (!parsed) {
@@ -79,22 +116,67 @@ Processed process_body(const std::string& feed_id, const std::string& body,
   out.is_feed = true;
   out.doc = normalize::normalize_feed(std::move(parsed).value());
   out.story_ids.reserve(out.doc.items.size());
+  out.link_ids.reserve(out.doc.items.size());
+  out.features.reserve(out.doc.items.size());
   for (const model::Story& s : out.doc.items) {
-    out.story_ids.push_back(dedupe::story_id(feed_id, s));
+    out.story_ids.push_back(dedupe::story_id(feed_id, s, dedupe::IdentityMode::id));
+    out.link_ids.push_back(dedupe::story_id(feed_id, s, dedupe::IdentityMode::link));
+    StoryFeatures f;
+    if (s.link) {
+      f.exact_key = dedupe::canonical_url(*s.link, urls);
+    }
+    if (!f.exact_key && s.id) {
+      f.exact_key = global_id_key(*s.id, urls);
+      f.key_is_id = f.exact_key.has_value();
+    }
+    f.signature = dedupe::text_signature(s.title.value_or(""), s.text.value_or(""));
+    f.fingerprint = dedupe::content_fingerprint(s, urls);
     if (const auto& t = s.published ? s.published : s.updated) {
       out.item_times.push_back(std::chrono::time_point_cast<milliseconds>(*t));
+      f.time_s = t->time_since_epoch().count();
     }
+    out.features.push_back(std::move(f));
   }
   return out;
 }
 
-// The pool side of a poll. Parameters by value: they live in the coroutine frame.
+// The pool side of a poll. Parameters by value: they live in the coroutine frame. `urls` is the
+// daemon's, which outlives every poll.
 asio::awaitable<Processed> process_job(std::string feed_id, std::string body,
-                                       std::string content_type, std::string base_url) {
+                                       std::string content_type, std::string base_url,
+                                       const dedupe::UrlOptions* urls) {
   parse::ParseOptions options;
   options.base_url = std::move(base_url);
   options.content_type = std::move(content_type);
-  co_return process_body(feed_id, body, options);
+  co_return process_body(feed_id, body, options, *urls);
+}
+
+// A content fingerprint as stored in the seen set: 32 bits of each hash, so that a change of
+// title and a change of text can still be told apart.
+std::int64_t pack_fingerprint(const dedupe::ContentFingerprint& f) {
+  const std::uint64_t packed = (f.title << 32) | (f.text & 0xffff'ffffULL);
+  return static_cast<std::int64_t>(packed);
+}
+
+dedupe::ContentFingerprint unpack_fingerprint(std::int64_t stored) {
+  const auto packed = static_cast<std::uint64_t>(stored);
+  return dedupe::ContentFingerprint{packed >> 32, packed & 0xffff'ffffULL};
+}
+
+dedupe::DedupeOptions dedupe_options(const config::DedupeConfig& c) {
+  dedupe::DedupeOptions o;
+  o.window = c.window;
+  o.jaccard_threshold = c.jaccard_threshold.value_or(o.jaccard_threshold);
+  o.containment_threshold = c.containment_threshold.value_or(o.containment_threshold);
+  return o;
+}
+
+dedupe::UrlOptions url_options(const config::DedupeConfig& c) {
+  dedupe::UrlOptions o;
+  if (c.tracking_params) {
+    o.tracking_params = *c.tracking_params;
+  }
+  return o;
 }
 
 // A `feed.status.<id>` event decided on the io thread, published with the poll's commit.
@@ -103,14 +185,18 @@ struct StatusEvent {
   nlohmann::json fields;
 };
 
-// Everything the store strand does at the end of one poll, in order: choose the new stories,
-// publish them and the status events, then record state and seen keys in one transaction.
+// Everything the store strand does at the end of one poll, in order: choose the new stories, then
+// record state, seen keys and the journalled messages in one transaction, and only then hand the
+// messages to the publisher.
 struct PollCommit {
   store::FeedState state;
   std::optional<std::string> feed_title;
   bool publishes_stories = true; // false on a first poll with on_first_poll = "mark_seen"
   std::vector<model::Story> stories;
   std::vector<std::string> story_ids;
+  std::vector<std::string> link_ids;
+  std::vector<StoryFeatures> features;
+  bool has_document = false; // a 200 that parsed: story_ids is the feed's current content
   std::vector<StatusEvent> events;
   TimePoint fetched_at;
 };
@@ -118,13 +204,26 @@ struct PollCommit {
 // What one commit did: stories new to the seen set, and how many of them went out.
 struct CommitCounts {
   std::size_t recorded = 0;
-  std::size_t published = 0; // 0 on a first poll with on_first_poll = "mark_seen"
+  std::size_t published = 0; // story.new and story.dup; 0 with on_first_poll = "mark_seen"
+  std::size_t duplicates = 0;
+  std::size_t updates = 0;
+  std::string identity_state; // the feed's GuidHealth after the poll
 };
 
 struct FeedRuntime {
   config::FeedConfig config;
   store::FeedState state;
 };
+
+// Journal rows and seen entries are deleted this many at a time, each batch its own transaction
+// and its own turn on the store strand, so that a large purge never holds polls back for long.
+constexpr std::size_t k_purge_batch = 1000;
+// Journal rows re-sent at start are read this many at a time.
+constexpr std::size_t k_resend_batch = 1000;
+// How often the journal is trimmed and expired seen entries are purged (also once at start).
+constexpr std::chrono::hours k_maintenance_interval{1};
+
+constexpr std::string_view k_heartbeat_topic = "sys.heartbeat";
 
 enum class PollResult { ok, failed, cancelled };
 
@@ -140,9 +239,23 @@ struct Daemon::Impl {
       : cfg(std::move(c)), options(o), pool(worker_count(cfg)), store_strand(pool.get_executor()),
         store(store::Store::open(cfg.state_dir / "feedwire.db")), publisher(publisher_options(cfg)),
         fetcher(io, fetch_limits(cfg)), sched(schedule_policy(cfg), now_ms, std::random_device{}()),
-        wake_timer(io), idle_timer(io), signals(io, SIGINT, SIGTERM) {
-    seq = store.load_counter("seq");
+        wake_timer(io), idle_timer(io), heartbeat_timer(io), maintenance_timer(io),
+        signals(io, SIGINT, SIGTERM), urls(url_options(cfg.dedupe)),
+        deduper(dedupe_options(cfg.dedupe)) {
+    // The counter and the journal are written in the same transactions; the maximum covers a
+    // journal written by hand or restored from elsewhere.
+    seq = std::max(store.load_counter(store::k_seq_counter), store.journal_last_seq().value_or(0));
     first_seq_of_run = seq;
+    last_journalled_seq = seq;
+    stored_sent_seq = store.load_counter(store::k_sent_counter);
+    // A --once run is a batch job: it serves no replays (the next daemon does), which also keeps
+    // two --once runs from competing for the replay port.
+    if (options.mode == RunMode::forever && !cfg.publish.replay_endpoint.empty()) {
+      publish::ReplayOptions ro;
+      ro.endpoint = cfg.publish.replay_endpoint;
+      ro.db_file = store.path();
+      replay.emplace(std::move(ro));
+    }
   }
 
   static std::size_t worker_count(const config::Config& c) {
@@ -234,7 +347,143 @@ struct Daemon::Impl {
     once_pending = feeds.size();
   }
 
+  // Sends again what was journalled but not handed to ZeroMQ before the last run ended (a crash,
+  // or a kill between commit and send): at-least-once. A message whose send was not recorded
+  // goes out twice with the same seq, which subscribers drop. Main thread, before the io thread
+  // and the pool start.
+  void resend_unsent() {
+    std::int64_t after = stored_sent_seq;
+    std::size_t resent = 0;
+    for (;;) {
+      const std::vector<store::JournalEntry> rows = store.read_journal(after, k_resend_batch);
+      if (rows.empty()) {
+        break;
+      }
+      if (resent == 0) {
+        wait_for_subscribers_once();
+      }
+      for (const store::JournalEntry& row : rows) {
+        send(row.topic, row.body, row.seq);
+      }
+      resent += rows.size();
+      after = rows.back().seq;
+    }
+    if (resent > 0) {
+      spdlog::info("resent {} journalled messages (seq {}..{}) not sent before the restart", resent,
+                   stored_sent_seq + 1, after);
+    }
+  }
+
+  // Rebuilds the near-duplicate window from the stories of the last window recorded before the
+  // restart, oldest first. Main thread, before the io thread and the pool start.
+  void restore_window() {
+    std::vector<store::WindowEntry> rows = store.load_window();
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.at, a.story_key) < std::tie(b.at, b.story_key);
+    });
+    deduper.reserve(rows.size());
+    std::size_t restored = 0;
+    std::size_t stale = 0;
+    for (const store::WindowEntry& row : rows) {
+      const std::optional<dedupe::TextSignature> sig = dedupe::deserialize_signature(row.signature);
+      if (!sig) {
+        ++stale; // stored by a build with another signature layout
+        continue;
+      }
+      dedupe::Candidate cand;
+      cand.story_id = static_cast<std::uint64_t>(row.story_key);
+      cand.feed_id = row.feed_id;
+      cand.time_s = row.at.time_since_epoch().count();
+      cand.signature = &*sig;
+      deduper.restore(cand, static_cast<std::uint64_t>(row.cluster.value_or(row.story_key)));
+      ++restored;
+    }
+    if (!rows.empty()) {
+      spdlog::info("dedupe window restored: {} stories ({} in memory){}", restored, deduper.size(),
+                   stale > 0 ? fmt::format(", {} with an old signature layout skipped", stale)
+                             : std::string());
+    }
+  }
+
   // ---- the io thread -------------------------------------------------------------------------
+
+  // `sys.heartbeat` every heartbeat_interval, carrying the last seq journalled. Not journalled
+  // and without a seq of its own. try_publish: the io thread never blocks, and a heartbeat that
+  // finds the queue full is skipped (the next one carries a later last_seq anyway).
+  asio::awaitable<void> heartbeat_loop() {
+    while (!background_done) {
+      heartbeat_timer.expires_after(cfg.publish.heartbeat_interval);
+      co_await heartbeat_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (background_done) {
+        break;
+      }
+      const nlohmann::json body = {
+          {"schema", normalize::k_message_schema},
+          {"last_seq", last_journalled_seq.load()},
+          {"at", parse::format_rfc3339(std::chrono::time_point_cast<seconds>(now_ms()))}};
+      publisher.try_publish(publish::Message{std::string(k_heartbeat_topic), body.dump()});
+      asio::post(store_strand, [this] {
+        // A watermark that could not be stored costs re-sent messages after a crash, nothing
+        // more; the next heartbeat or commit tries again.
+        try {
+          save_sent_seq();
+        } catch (const FatalError& e) {
+          spdlog::error("storing the sent watermark failed: {}", e.what());
+        }
+      });
+    }
+  }
+
+  // Journal trimming and seen-set expiry, at start and then hourly, in batches on the store
+  // strand.
+  asio::awaitable<void> maintenance_loop() {
+    while (!background_done) {
+      const TimePoint now = now_ms();
+      const TimePoint journal_cutoff = now - cfg.journal.retention;
+      const TimePoint seen_cutoff = now - cfg.dedupe.retention;
+      // Window rows only serve the rebuild at start, which keeps one window's worth: the
+      // second window is slack for stories whose dates lag their arrival.
+      const auto window_cutoff = std::chrono::time_point_cast<seconds>(now) - 2 * cfg.dedupe.window;
+      const std::size_t trimmed =
+          co_await in_batches([&] { return trim_journal_batch(journal_cutoff); });
+      const std::size_t purged = co_await in_batches([&] { return purge_seen_batch(seen_cutoff); });
+      const std::size_t window_purged =
+          co_await in_batches([&] { return purge_window_batch(window_cutoff); });
+      if (trimmed > 0 || purged > 0 || window_purged > 0) {
+        spdlog::info("maintenance: journal_trimmed={} seen_expired={} window_expired={}", trimmed,
+                     purged, window_purged);
+      }
+      if (replay) {
+        if (std::string failure = replay->stats().failure; !failure.empty()) {
+          spdlog::error("{}; replays are unavailable until feedwired restarts", failure);
+        }
+      }
+      if (background_done) {
+        break; // stop_background() came while a batch ran: its cancel() found no wait
+      }
+      maintenance_timer.expires_after(k_maintenance_interval);
+      co_await maintenance_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
+
+  // Runs `batch()` (an awaitable deleting at most k_purge_batch rows) on the store strand, one
+  // turn at a time, until a turn deletes fewer or the daemon stops. Returns the rows deleted.
+  template <typename Batch> asio::awaitable<std::size_t> in_batches(Batch batch) {
+    std::size_t total = 0;
+    for (std::size_t n = k_purge_batch; n == k_purge_batch && !background_done;) {
+      n = co_await asio::co_spawn(store_strand, batch(), asio::use_awaitable);
+      total += n;
+    }
+    co_return total;
+  }
+
+  // Ends the heartbeat and maintenance loops: the io_context runs out of work once the polls
+  // are done.
+  void stop_background() {
+    background_done = true;
+    heartbeat_timer.cancel();
+    maintenance_timer.cancel();
+  }
 
   asio::awaitable<void> schedule_loop() {
     while (!stopping) {
@@ -264,6 +513,7 @@ struct Daemon::Impl {
       idle_timer.expires_at(asio::system_timer::time_point::max());
       co_await idle_timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
+    stop_background();
     signals.cancel();
   }
 
@@ -294,8 +544,8 @@ struct Daemon::Impl {
       // Named locals rather than temporaries inside co_await expressions: GCC 12 destroys some
       // of those twice.
       std::string content_type = response.content_type.value_or("");
-      asio::awaitable<Processed> job = process_job(id, std::move(response.body),
-                                                   std::move(content_type), response.effective_url);
+      asio::awaitable<Processed> job = process_job(
+          id, std::move(response.body), std::move(content_type), response.effective_url, &urls);
       processed = co_await asio::co_spawn(pool, std::move(job), asio::use_awaitable);
     }
     if (response.error == fetch::ErrorKind::cancelled || stopping) {
@@ -310,6 +560,9 @@ struct Daemon::Impl {
     commit.feed_title = feed.config.title ? feed.config.title : processed.doc.feed.title;
     commit.stories = std::move(processed.doc.items);
     commit.story_ids = std::move(processed.story_ids);
+    commit.link_ids = std::move(processed.link_ids);
+    commit.features = std::move(processed.features);
+    commit.has_document = processed.is_feed;
     const config::OnFirstPoll first_poll = feed.config.on_first_poll.value_or(cfg.on_first_poll);
     commit.publishes_stories = feed.state.polled_once || first_poll == config::OnFirstPoll::publish;
     if (report.result == PollResult::ok && response.status == 200) {
@@ -322,9 +575,11 @@ struct Daemon::Impl {
         co_await asio::co_spawn(store_strand, std::move(commit_task), asio::use_awaitable);
     // The same count the commit stored, so that the next poll's copy of the state carries it.
     feed.state.stories_seen += static_cast<std::int64_t>(counts.recorded);
+    feed.state.identity_state = counts.identity_state;
     const std::size_t published = counts.published;
     if (report.result == PollResult::ok) {
-      spdlog::debug("feed={} status={} new={}", id, response.status, published);
+      spdlog::debug("feed={} status={} new={} dup={} update={}", id, response.status,
+                    published - counts.duplicates, counts.duplicates, counts.updates);
     }
     record_once(
         id, report.result == PollResult::ok
@@ -466,84 +721,305 @@ struct Daemon::Impl {
 
   asio::awaitable<CommitCounts> commit_job(PollCommit c) { co_return commit_poll(std::move(c)); }
 
+  // The outbox: the messages are journalled in the transaction that marks their stories seen
+  // and saves the feed state, and handed to the publisher only once it has committed. A crash
+  // before the commit loses nothing (the stories are still new next time); a crash after it
+  // leaves rows above the sent watermark, which resend_unsent() sends at the next start.
   CommitCounts commit_poll(PollCommit c) {
-    std::vector<std::size_t> fresh;
-    const std::vector<bool> seen = store.are_seen(c.state.feed_id, c.story_ids);
-    for (const std::size_t i : dedupe::first_occurrences(c.story_ids)) {
-      if (!seen[i]) {
-        fresh.push_back(i);
-      }
-    }
-    const bool publishes = c.publishes_stories && !fresh.empty();
-    if ((publishes || !c.events.empty()) && options.mode == RunMode::once &&
-        !waited_for_subscribers) {
-      waited_for_subscribers = true;
-      if (!publisher.wait_for_subscribers(cfg.publish.once_wait_subscribers)) {
-        spdlog::debug("no subscriber after {} ms; publishing anyway",
-                      cfg.publish.once_wait_subscribers.count());
-      }
-    }
-    const std::int64_t first_seq = seq;
+    const std::string feed_id = c.state.feed_id;
     const auto fetched_at = std::chrono::time_point_cast<seconds>(c.fetched_at);
+    const bool switched_to_links = observe_identity(c);
+    const std::vector<std::string>& ids =
+        guid_health.at(feed_id).mode() == dedupe::IdentityMode::link ? c.link_ids : c.story_ids;
+
+    std::vector<std::size_t> fresh;
+    std::vector<std::size_t> known;
+    const std::vector<bool> seen = store.are_seen(feed_id, ids);
+    for (const std::size_t i : dedupe::first_occurrences(ids)) {
+      (seen[i] ? known : fresh).push_back(i);
+    }
+
+    store::Store::PollWrite write;
+    const std::vector<std::vector<std::string>> changes = find_updates(c, ids, known, write);
+    // A feed that has just switched to links gets new ids for stories already published under
+    // the old ones: they are recorded, not published again.
+    const bool publishes = c.publishes_stories && !switched_to_links;
+    std::vector<dedupe::Verdict> verdicts;
+    if (!switched_to_links) {
+      verdicts = decide_fresh(c, ids, fresh, fetched_at, write);
+    }
+    for (const std::size_t i : fresh) {
+      write.content_hashes.emplace_back(ids[i], pack_fingerprint(c.features[i].fingerprint));
+    }
+
+    const std::int64_t first_seq = seq;
+    const TimePoint journalled_at = now_ms();
+    CommitCounts counts;
+    counts.recorded = fresh.size();
+    auto journal_story = [&](std::size_t i, std::string_view kind, normalize::MessageEnvelope env) {
+      env.seq = ++seq;
+      env.story_id = ids[i];
+      env.feed_id = feed_id;
+      env.feed_title = c.feed_title;
+      env.fetched_at = fetched_at;
+      write.journal.push_back({seq, std::string(kind) + feed_id,
+                               normalize::story_message_json(c.stories[i], env), journalled_at});
+    };
     if (publishes) {
-      for (const std::size_t i : fresh) {
+      for (std::size_t k = 0; k < verdicts.size(); ++k) {
+        const std::size_t i = fresh[k];
+        const dedupe::Verdict& v = verdicts[k];
         normalize::MessageEnvelope env;
-        env.seq = ++seq;
-        env.story_id = c.story_ids[i];
-        env.feed_id = c.state.feed_id;
-        env.feed_title = c.feed_title;
-        env.fetched_at = fetched_at;
-        send("story.new." + c.state.feed_id, normalize::story_message_json(c.stories[i], env));
+        env.cluster_id = dedupe::story_id_hex(v.cluster_id);
+        if (!v.duplicate && cfg.dedupe.publish_new) {
+          journal_story(i, "story.new.", std::move(env));
+          ++counts.published;
+        } else if (v.duplicate && cfg.dedupe.publish_dup) {
+          // An exact-key match of a story whose key is its id was a match by id.
+          const std::string_view method = v.method == dedupe::Method::url && c.features[i].key_is_id
+                                              ? std::string_view("id")
+                                              : dedupe::to_string(v.method);
+          env.duplicate = normalize::MessageEnvelope::Duplicate{
+              dedupe::story_id_hex(v.duplicate_of), std::string(method), v.similarity};
+          journal_story(i, "story.dup.", std::move(env));
+          ++counts.published;
+          ++counts.duplicates;
+        }
       }
+      for (std::size_t k = 0; k < known.size(); ++k) {
+        if (changes[k].empty() || !cfg.dedupe.publish_update) {
+          continue;
+        }
+        const std::size_t i = known[k];
+        normalize::MessageEnvelope env;
+        const std::uint64_t cluster = deduper.cluster_of(dedupe::story_id_value(ids[i]));
+        env.cluster_id =
+            dedupe::story_id_hex(cluster != 0 ? cluster : dedupe::story_id_value(ids[i]));
+        env.changed = changes[k];
+        journal_story(i, "story.update.", std::move(env));
+        ++counts.updates;
+      }
+    }
+    if (!write.journal.empty() || !c.events.empty()) {
+      wait_for_subscribers_once();
     }
     for (StatusEvent& e : c.events) {
       nlohmann::json body = {{"schema", normalize::k_message_schema},
                              {"seq", ++seq},
-                             {"feed_id", c.state.feed_id},
+                             {"feed_id", feed_id},
                              {"event", e.event},
                              {"at", parse::format_rfc3339(fetched_at)}};
       body.update(e.fields);
-      send("feed.status." + c.state.feed_id, body.dump());
+      write.journal.push_back({seq, "feed.status." + feed_id, body.dump(), journalled_at});
     }
     c.state.stories_seen += static_cast<std::int64_t>(fresh.size());
-    std::optional<store::Store::CounterValue> counter;
     if (seq != first_seq) {
-      counter = store::Store::CounterValue{"seq", seq};
+      write.counters.push_back({store::k_seq_counter, seq});
     }
-    store.commit_poll(c.state, c.story_ids, c.fetched_at, counter);
-    return CommitCounts{fresh.size(), publishes ? fresh.size() : 0};
+    // The watermark rides along with the poll's transaction instead of costing one of its own.
+    const std::int64_t handed = publisher.handed_seq();
+    if (handed > stored_sent_seq) {
+      write.counters.push_back({store::k_sent_counter, handed});
+    }
+    counts.identity_state = c.state.identity_state;
+    write.state = std::move(c.state);
+    write.seen_keys = ids;
+    write.when = c.fetched_at;
+    write.keeps_last_document = !c.has_document;
+    try {
+      store.commit(write);
+    } catch (const FatalError&) {
+      // Nothing was journalled: the seqs handed out above are free again.
+      seq = first_seq;
+      throw;
+    }
+    if (handed > stored_sent_seq) {
+      stored_sent_seq = handed;
+    }
+    for (store::JournalEntry& row : write.journal) {
+      send(std::move(row.topic), std::move(row.body), row.seq);
+    }
+    // After the sends were queued: a heartbeat never announces a seq queued behind it.
+    last_journalled_seq = seq;
+    return counts;
   }
 
-  void send(std::string topic, std::string body) {
+  // Feeds the poll's items to the feed's GuidHealth and records its state in c.state. Returns
+  // true on the poll where the feed switches from ids to links (with a feed.status event).
+  bool observe_identity(PollCommit& c) {
+    auto [it, inserted] = guid_health.try_emplace(c.state.feed_id);
+    if (inserted) {
+      it->second = dedupe::GuidHealth::restore(c.state.identity_state);
+    }
+    dedupe::GuidHealth& health = it->second;
+    if (!c.has_document) {
+      return false;
+    }
+    const bool was_link = health.mode() == dedupe::IdentityMode::link;
+    std::vector<dedupe::ItemKeys> keys;
+    keys.reserve(c.stories.size());
+    for (const model::Story& story : c.stories) {
+      keys.push_back({story.id, story.link});
+    }
+    const dedupe::GuidHealth::Verdict verdict = health.observe(keys);
+    c.state.identity_state = health.save();
+    if (!verdict.use_link || was_link) {
+      return false;
+    }
+    spdlog::warn("feed={} identity=link reason=\"{}\": its stories are told apart by their "
+                 "links from now on",
+                 c.state.feed_id, verdict.reason);
+    c.events.push_back({"identity", {{"identity", "link"}, {"reason", verdict.reason}}});
+    return true;
+  }
+
+  // Stories seen before whose title or text changed meaningfully: the changed fields per entry
+  // of `known` (empty: no update). Queues the new fingerprints in `write`; a story stored
+  // without one (seen before updates were tracked) gets it without counting as an update.
+  std::vector<std::vector<std::string>> find_updates(const PollCommit& c,
+                                                     const std::vector<std::string>& ids,
+                                                     const std::vector<std::size_t>& known,
+                                                     store::Store::PollWrite& write) {
+    std::vector<std::vector<std::string>> changes(known.size());
+    if (known.empty()) {
+      return changes;
+    }
+    std::vector<std::string> keys;
+    keys.reserve(known.size());
+    for (const std::size_t i : known) {
+      keys.push_back(ids[i]);
+    }
+    const std::vector<std::optional<std::int64_t>> stored =
+        store.content_hashes(c.state.feed_id, keys);
+    for (std::size_t k = 0; k < known.size(); ++k) {
+      const std::int64_t now = pack_fingerprint(c.features[known[k]].fingerprint);
+      if (stored[k] == now) {
+        continue;
+      }
+      if (stored[k]) {
+        changes[k] =
+            dedupe::changed_fields(unpack_fingerprint(*stored[k]), unpack_fingerprint(now));
+      }
+      write.content_hashes.emplace_back(keys[k], now);
+    }
+    return changes;
+  }
+
+  // Cross-feed dedupe of the poll's new stories, in one batch (the order inside a poll does not
+  // change the outcome). Queues their window entries in `write`, so that a restart rebuilds
+  // the window. A story without a date counts as published when it was fetched, as does one
+  // dated in the future.
+  std::vector<dedupe::Verdict> decide_fresh(const PollCommit& c,
+                                            const std::vector<std::string>& ids,
+                                            const std::vector<std::size_t>& fresh,
+                                            std::chrono::sys_seconds fetched_at,
+                                            store::Store::PollWrite& write) {
+    const std::int64_t fetched_s = fetched_at.time_since_epoch().count();
+    std::vector<dedupe::Candidate> batch;
+    batch.reserve(fresh.size());
+    for (const std::size_t i : fresh) {
+      const StoryFeatures& f = c.features[i];
+      dedupe::Candidate cand;
+      cand.story_id = dedupe::story_id_value(ids[i]);
+      cand.feed_id = c.state.feed_id;
+      if (f.exact_key) {
+        cand.canonical_url = *f.exact_key;
+      }
+      cand.time_s = std::min(f.time_s.value_or(fetched_s), fetched_s);
+      cand.signature = &f.signature;
+      batch.push_back(cand);
+    }
+    std::vector<dedupe::Verdict> verdicts = deduper.decide_batch(batch);
+    for (std::size_t k = 0; k < fresh.size(); ++k) {
+      write.window.push_back(store::WindowEntry{static_cast<std::int64_t>(batch[k].story_id),
+                                                c.state.feed_id,
+                                                std::chrono::sys_seconds{seconds{batch[k].time_s}},
+                                                static_cast<std::int64_t>(verdicts[k].cluster_id),
+                                                dedupe::serialize(c.features[fresh[k]].signature)});
+    }
+    return verdicts;
+  }
+
+  // In once mode the first message waits (once) for a subscriber to connect, so that a quick run
+  // is not over before anyone listens. Store strand, or the main thread before it runs.
+  void wait_for_subscribers_once() {
+    if (options.mode != RunMode::once || waited_for_subscribers) {
+      return;
+    }
+    waited_for_subscribers = true;
+    if (!publisher.wait_for_subscribers(cfg.publish.once_wait_subscribers)) {
+      spdlog::debug("no subscriber after {} ms; publishing anyway",
+                    cfg.publish.once_wait_subscribers.count());
+    }
+  }
+
+  // Stores the sent watermark when the publisher has moved it. Store strand.
+  void save_sent_seq() {
+    const std::int64_t handed = publisher.handed_seq();
+    if (handed > stored_sent_seq) {
+      store.save_counter(store::k_sent_counter, handed);
+      stored_sent_seq = handed;
+    }
+  }
+
+  asio::awaitable<std::size_t> trim_journal_batch(TimePoint older_than) {
+    // Only what has been handed over, in this run or (the stored mark) an earlier one: rows above
+    // it are still to be sent.
+    const std::int64_t sent = std::max(publisher.handed_seq(), stored_sent_seq);
+    co_return store.trim_journal(older_than, cfg.journal.max_bytes, sent, k_purge_batch);
+  }
+
+  asio::awaitable<std::size_t> purge_seen_batch(TimePoint older_than) {
+    co_return store.purge_seen(older_than, k_purge_batch);
+  }
+
+  asio::awaitable<std::size_t> purge_window_batch(std::chrono::sys_seconds older_than) {
+    co_return store.purge_window(older_than, k_purge_batch);
+  }
+
+  void send(std::string topic, std::string body, std::int64_t message_seq) {
     if (options.stdout_messages) {
       const std::string line =
           publish::format_sub_line(topic, body, publish::Layout::compact) + "\n";
       std::fwrite(line.data(), 1, line.size(), stdout);
       std::fflush(stdout);
     }
-    publisher.publish(publish::Message{std::move(topic), std::move(body)});
+    publisher.publish(publish::Message{std::move(topic), std::move(body), message_seq});
   }
 
   // ---- run -----------------------------------------------------------------------------------
 
   int run() {
     load_feeds();
-    spdlog::info("feedwired started: {} feeds, state {}, publishing on {}", feeds.size(),
-                 store.path().string(), join(publisher.endpoints(), ","));
+    spdlog::info("feedwired started: {} feeds, state {}, publishing on {}, replay on {}",
+                 feeds.size(), store.path().string(), join(publisher.endpoints(), ","),
+                 replay ? replay->endpoint() : std::string("(none)"));
+    restore_window();
+    resend_unsent();
     signals.async_wait([this](const boost::system::error_code& ec, int signo) {
       if (!ec) {
         spdlog::info("signal {} received", signo);
         request_stop();
       }
     });
-    asio::co_spawn(io, schedule_loop(), [](std::exception_ptr e) {
+    const auto rethrow = [](std::exception_ptr e) {
       if (e) {
         std::rethrow_exception(e);
       }
-    });
+    };
+    asio::co_spawn(io, schedule_loop(), rethrow);
+    if (options.mode == RunMode::forever && cfg.publish.heartbeat_interval.count() > 0) {
+      asio::co_spawn(io, heartbeat_loop(), rethrow);
+    }
+    asio::co_spawn(io, maintenance_loop(), rethrow);
     io.run();
     pool.join();
     publisher.flush();
+    // The pool has stopped: the store is this thread's now.
+    save_sent_seq();
+    if (replay) {
+      replay->stop();
+    }
     publisher.stop();
     if (options.mode != RunMode::once) {
       return 0;
@@ -567,21 +1043,30 @@ struct Daemon::Impl {
   asio::io_context io{1};
   asio::thread_pool pool;
   asio::strand<asio::thread_pool::executor_type> store_strand;
-  store::Store store;            // store strand only (after construction)
-  publish::Publisher publisher;  // thread-safe
-  fetch::Fetcher fetcher;        // io thread only
-  scheduler::Scheduler sched;    // io thread only
-  asio::system_timer wake_timer; // io thread only: the one schedule timer
-  asio::system_timer idle_timer; // io thread only: wakes the shutdown wait
+  store::Store store;                   // store strand only (after construction)
+  publish::Publisher publisher;         // thread-safe
+  fetch::Fetcher fetcher;               // io thread only
+  scheduler::Scheduler sched;           // io thread only
+  asio::system_timer wake_timer;        // io thread only: the one schedule timer
+  asio::system_timer idle_timer;        // io thread only: wakes the shutdown wait
+  asio::system_timer heartbeat_timer;   // io thread only
+  asio::system_timer maintenance_timer; // io thread only
   asio::signal_set signals;
-  std::map<std::string, FeedRuntime> feeds;       // io thread only
-  std::size_t active_polls = 0;                   // io thread only
-  bool stopping = false;                          // io thread only
-  std::size_t once_pending = 0;                   // io thread only
-  std::map<std::string, PollReport> once_reports; // io thread only
-  std::int64_t seq = 0;                           // store strand only
-  std::int64_t first_seq_of_run = 0;              // seq at startup, for the --once summary
-  bool waited_for_subscribers = false;            // store strand only
+  std::optional<publish::ReplayServer> replay;       // its own thread; none in once mode
+  std::map<std::string, FeedRuntime> feeds;          // io thread only
+  std::size_t active_polls = 0;                      // io thread only
+  bool stopping = false;                             // io thread only
+  std::size_t once_pending = 0;                      // io thread only
+  std::map<std::string, PollReport> once_reports;    // io thread only
+  std::int64_t seq = 0;                              // store strand only: the last seq journalled
+  std::atomic<std::int64_t> last_journalled_seq = 0; // seq, once its messages are queued
+  std::int64_t stored_sent_seq = 0;                  // store strand only: the stored watermark
+  bool background_done = false;                      // io thread only
+  std::int64_t first_seq_of_run = 0;                 // seq at startup, for the --once summary
+  bool waited_for_subscribers = false;               // store strand only
+  const dedupe::UrlOptions urls;                     // immutable: any thread
+  dedupe::Deduper deduper;                           // store strand only
+  std::map<std::string, dedupe::GuidHealth> guid_health; // store strand only
 };
 
 Daemon::Daemon(config::Config config, RunOptions options)

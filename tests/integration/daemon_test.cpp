@@ -1,11 +1,13 @@
 // The whole path: a real HTTP server on 127.0.0.1 (tests/support) → feedwired's Daemon in once
 // mode → a real ZeroMQ subscriber, with a real SQLite state file in a temp dir.
 
+#include "child_process.hpp"
 #include "config/config.hpp"
 #include "http_server.hpp"
 #include "service/daemon.hpp"
 #include "store/store.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -20,7 +22,6 @@
 #include <string>
 #include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 #include <zmq.hpp>
 
@@ -79,7 +80,9 @@ protected:
   std::string config_text(const std::string& feeds, const std::string& extra = "") const {
     std::string head = "state_dir = \"state\"\nlog_level = \"warn\"\n" + extra;
     if (extra.find("[publish]") == std::string::npos) {
-      head += "[publish]\nendpoints = [\"tcp://127.0.0.1:*\"]\nonce_wait_subscribers_ms = 2000\n";
+      head += "[publish]\nendpoints = [\"tcp://127.0.0.1:*\"]\nonce_wait_subscribers_ms = 2000\n"
+              "replay_endpoint = \"ipc://" +
+              (m_dir / "replay").string() + "\"\n";
     }
     if (extra.find("[fetch]") == std::string::npos) {
       head += "[fetch]\nper_host_max_concurrent = 16\nper_host_min_interval_ms = 0\n"
@@ -384,47 +387,9 @@ TEST_F(DaemonTest, ABrokenDocumentFailsOnlyItsFeed) {
 
 // The real feedwired binary in a child process, as a service manager runs it; killed at scope
 // exit unless stop() reaped it.
-class DaemonProcess {
-public:
-  explicit DaemonProcess(const std::filesystem::path& config) : m_pid(fork()) {
-    if (m_pid == 0) {
-      execl(FW_FEEDWIRED, FW_FEEDWIRED, "--config", config.c_str(), "--log-level", "error",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~DaemonProcess() {
-    if (m_pid > 0) {
-      kill(m_pid, SIGKILL);
-      waitpid(m_pid, nullptr, 0);
-    }
-  }
-  DaemonProcess(const DaemonProcess&) = delete;
-  DaemonProcess& operator=(const DaemonProcess&) = delete;
-
-  [[nodiscard]] bool started() const { return m_pid > 0; }
-
-  // SIGTERM, then waits up to `limit`: the exit status, or nullopt when it did not exit.
-  std::optional<int> stop(std::chrono::milliseconds limit) {
-    if (kill(m_pid, SIGTERM) != 0) {
-      return std::nullopt;
-    }
-    const auto sent = Clock::now();
-    int status = 0;
-    pid_t done = 0;
-    while ((done = waitpid(m_pid, &status, WNOHANG)) == 0 && Clock::now() - sent < limit) {
-      std::this_thread::sleep_for(10ms);
-    }
-    if (done == 0) {
-      return std::nullopt;
-    }
-    m_pid = -1;
-    return status;
-  }
-
-private:
-  pid_t m_pid;
-};
+test::ChildProcess start_feedwired(const std::filesystem::path& config) {
+  return test::ChildProcess({FW_FEEDWIRED, "--config", config.string(), "--log-level", "error"});
+}
 
 // Waits up to 10 s for `condition`.
 template <class Condition> bool eventually(Condition condition) {
@@ -449,14 +414,13 @@ TEST_F(DaemonTest, SigtermStopsTheDaemonCleanlyWhileAPollHangs) {
                                        k_fast_schedule +
                                            "[fetch]\ntimeout_ms = 60000\nper_host_max_concurrent = "
                                            "4\nper_host_min_interval_ms = 0\n");
-  DaemonProcess daemon(config);
-  ASSERT_TRUE(daemon.started());
+  test::ChildProcess daemon = start_feedwired(config);
   ASSERT_TRUE(eventually([&] {
     return server.hits("/stall.xml") > 0 && server.hits("/ok.xml") > 0;
   })) << "the daemon never polled";
   std::this_thread::sleep_for(200ms); // let the ok feed's poll finish and be recorded
   const auto sent = Clock::now();
-  const std::optional<int> status = daemon.stop(5s);
+  const std::optional<int> status = daemon.stop(SIGTERM, 5s);
   ASSERT_TRUE(status) << "feedwired did not stop within 5 s of SIGTERM";
   EXPECT_TRUE(WIFEXITED(*status));
   EXPECT_EQ(WEXITSTATUS(*status), 0);
@@ -472,8 +436,7 @@ TEST_F(DaemonTest, StoriesMarkedSeenStayCountedAcrossPolls) {
   const std::filesystem::path config = state_dir().parent_path() / "daemon.toml";
   std::ofstream(config) << config_text(feed("alpha", "/a.xml"),
                                        "on_first_poll = \"mark_seen\"\n" + k_fast_schedule);
-  DaemonProcess daemon(config);
-  ASSERT_TRUE(daemon.started());
+  test::ChildProcess daemon = start_feedwired(config);
   ASSERT_TRUE(eventually([&] { return server.hits("/a.xml") >= 1; }));
   server.route("/a.xml", test::Response{.body = rss({{"g2", "Two"}, {"g1", "One"}})});
   const std::size_t changed_at = server.hits("/a.xml");
@@ -482,7 +445,7 @@ TEST_F(DaemonTest, StoriesMarkedSeenStayCountedAcrossPolls) {
   ASSERT_TRUE(eventually([&] { return server.hits("/a.xml") >= changed_at + 2; }))
       << "the feed was not polled again on its one-second schedule";
   std::this_thread::sleep_for(200ms);
-  const std::optional<int> status = daemon.stop(5s);
+  const std::optional<int> status = daemon.stop(SIGTERM, 5s);
   ASSERT_TRUE(status);
   EXPECT_EQ(WEXITSTATUS(*status), 0);
   EXPECT_EQ(state_of("alpha").stories_seen, 2);
@@ -520,6 +483,237 @@ TEST_F(DaemonTest, StateCommandExplainsTheNextPoll) {
   const auto [unknown_status, unknown] = run(cli + " --explain nope 2>&1");
   EXPECT_NE(unknown_status, 0);
   EXPECT_NE(unknown.find("nope"), std::string::npos) << unknown;
+}
+
+// ---- dedupe: one story, once ------------------------------------------------------------------
+
+struct Item {
+  std::string guid;
+  std::string title;
+  std::string link;
+  std::string text; // paragraphs separated by '\n'
+  std::string date = "Fri, 27 Nov 2026 10:00:00 GMT";
+};
+
+std::string rss_items(const std::vector<Item>& items) {
+  std::string out = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Test feed</title>"
+                    "<link>https://example.org/</link>";
+  for (const Item& it : items) {
+    std::string html;
+    for (std::size_t at = 0; at < it.text.size();) {
+      const std::size_t nl = std::min(it.text.find('\n', at), it.text.size());
+      html += "&lt;p&gt;" + it.text.substr(at, nl - at) + "&lt;/p&gt;";
+      at = nl + 1;
+    }
+    out += "<item><guid isPermaLink=\"false\">" + it.guid + "</guid><title>" + it.title +
+           "</title><link>" + it.link + "</link><description>" + html + "</description><pubDate>" +
+           it.date + "</pubDate></item>";
+  }
+  return out + "</channel></rss>";
+}
+
+// A news-like text of `paragraphs` paragraphs, different for every seed.
+std::string wire_text(unsigned seed, int paragraphs = 5) {
+  static const std::vector<std::string> words = {
+      "council", "budget",  "river",   "bridge",  "minister", "report",  "vote",     "energy",
+      "prices",  "workers", "union",   "strike",  "talks",    "court",   "ruling",   "appeal",
+      "harbour", "storm",   "flood",   "school",  "teachers", "plan",    "housing",  "rents",
+      "railway", "station", "airport", "flights", "museum",   "exhibit", "festival", "season",
+      "farmers", "crops",   "drought", "market",  "shares",   "bank",    "rates",    "growth"};
+  std::mt19937 rng(seed);
+  std::string out;
+  for (int p = 0; p < paragraphs; ++p) {
+    if (p > 0) {
+      out += '\n';
+    }
+    for (int w = 0; w < 30; ++w) {
+      out += (w > 0 ? " " : "") + words[rng() % words.size()];
+    }
+    out += '.';
+  }
+  return out;
+}
+
+TEST_F(DaemonTest, ASyndicatedCopyInAnotherFeedIsPublishedAsADuplicate) {
+  const std::string story = wire_text(1);
+  server.route(
+      "/wire.xml",
+      test::Response{
+          .body = rss_items(
+              {{"w1", "Harbour council agrees budget", "https://wire.example/harbour", story},
+               {"w2", "Festival season opens", "https://wire.example/festival", wire_text(2)}})});
+  // The outlet's copy: its own headline suffix, an intro line, a share footer and a tracked
+  // link of its own; and a story of its own.
+  server.route(
+      "/outlet.xml",
+      test::Response{.body = rss_items({{"o1", "Harbour council agrees budget | Daily Outlet",
+                                         "https://outlet.example/news/harbour?utm_source=rss",
+                                         "This story originally appeared on Wire.\n" + story +
+                                             "\nShare this: Facebook | Twitter | Email",
+                                         "Fri, 27 Nov 2026 11:30:00 GMT"},
+                                        {"o2", "Rail strike talks resume",
+                                         "https://outlet.example/news/rail", wire_text(3)}})});
+  ASSERT_EQ(run_once(config_text(feed("wire", "/wire.xml") + feed("outlet", "/outlet.xml"))), 0);
+  const std::vector<Received> fresh = topics_starting("story.new.");
+  const std::vector<Received> dups = topics_starting("story.dup.");
+  ASSERT_EQ(fresh.size(), 3U);
+  ASSERT_EQ(dups.size(), 1U);
+  // Either feed may finish first; the pair is one new story and one duplicate of it.
+  const nlohmann::json& dup = dups[0].body;
+  const auto original = std::find_if(fresh.begin(), fresh.end(), [&](const Received& r) {
+    return r.body["story_id"] == dup["duplicate_of"];
+  });
+  ASSERT_NE(original, fresh.end()) << dup.dump();
+  EXPECT_NE(original->body["feed_id"], dup["feed_id"]);
+  EXPECT_EQ(dup["method"], "content");
+  EXPECT_GE(dup["similarity"].get<double>(), 0.65);
+  EXPECT_LE(dup["similarity"].get<double>(), 1.0);
+  EXPECT_EQ(dup["cluster_id"], original->body["cluster_id"]);
+  EXPECT_EQ(original->body["cluster_id"], original->body["story_id"]);
+  EXPECT_FALSE(dup["text"].get<std::string>().empty()) << "a duplicate carries the full story";
+  for (const Received& r : fresh) {
+    EXPECT_FALSE(r.body.contains("duplicate_of")) << r.body.dump();
+  }
+}
+
+TEST_F(DaemonTest, TheSameCanonicalUrlInTwoFeedsIsADuplicateByUrl) {
+  server.route("/a.xml", test::Response{.body = rss_items({{"a1", "Bridge reopens",
+                                                            "https://News.example:443/bridge#top",
+                                                            wire_text(4)}})});
+  server.route("/b.xml", test::Response{.body = rss_items({{"b1", "Bridge open again",
+                                                            "https://news.example/bridge?fbclid=x1",
+                                                            "A short aggregator note."}})});
+  ASSERT_EQ(run_once(config_text(feed("a", "/a.xml") + feed("b", "/b.xml"))), 0);
+  ASSERT_EQ(topics_starting("story.new.").size(), 1U);
+  const std::vector<Received> dups = topics_starting("story.dup.");
+  ASSERT_EQ(dups.size(), 1U);
+  EXPECT_EQ(dups[0].body["method"], "url");
+  EXPECT_EQ(dups[0].body["similarity"], 1.0);
+}
+
+TEST_F(DaemonTest, AGloballyUniqueIdInTwoFeedsIsADuplicateById) {
+  // No links: the urn: id is the story's identity everywhere; a plain number is not.
+  auto doc = [](const std::string& title, const std::string& text) {
+    return "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>"
+           "<item><guid isPermaLink=\"false\">urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66</guid>"
+           "<title>" +
+           title + "</title><description>" + text +
+           "</description></item><item><guid isPermaLink=\"false\">1234</guid><title>Local " +
+           title +
+           "</title><description>Other words entirely.</description></item>"
+           "</channel></rss>";
+  };
+  server.route("/a.xml", test::Response{.body = doc("Energy prices fall", wire_text(8))});
+  server.route("/b.xml", test::Response{.body = doc("Prices of energy fall", wire_text(9))});
+  ASSERT_EQ(run_once(config_text(feed("a", "/a.xml") + feed("b", "/b.xml"))), 0);
+  EXPECT_EQ(topics_starting("story.new.").size(), 3U);
+  const std::vector<Received> dups = topics_starting("story.dup.");
+  ASSERT_EQ(dups.size(), 1U);
+  EXPECT_EQ(dups[0].body["method"], "id");
+  EXPECT_EQ(dups[0].body["id"], "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66");
+}
+
+TEST_F(DaemonTest, DecisionsLeftOutOfThePublishListAreNotPublished) {
+  const std::string story = wire_text(5);
+  server.route("/a.xml", test::Response{.body = rss_items({{"a1", "Flood warning",
+                                                            "https://a.example/flood", story}})});
+  server.route("/b.xml", test::Response{.body = rss_items({{"b1", "Flood warning issued",
+                                                            "https://b.example/flood", story}})});
+  ASSERT_EQ(run_once(config_text(feed("a", "/a.xml") + feed("b", "/b.xml"),
+                                 "[dedupe]\npublish = [\"new\"]\n")),
+            0);
+  EXPECT_EQ(topics_starting("story.new.").size(), 1U);
+  EXPECT_TRUE(topics_starting("story.dup.").empty());
+}
+
+TEST_F(DaemonTest, AMeaningfulEditIsAnUpdateAndWhiteSpaceIsNot) {
+  Item item{"g1", "Court rules on appeal", "https://example.org/court", wire_text(6)};
+  server.route("/a.xml", test::Response{.body = rss_items({item})});
+  const std::string text = config_text(feed("alpha", "/a.xml"));
+  ASSERT_EQ(run_once(text), 0);
+  ASSERT_EQ(topics_starting("story.new.").size(), 1U);
+  const std::string story_id = topics_starting("story.new.")[0].body["story_id"];
+
+  item.title = "  Court   rules on appeal ";
+  server.route("/a.xml", test::Response{.body = rss_items({item})});
+  received.clear();
+  ASSERT_EQ(run_once(text), 0);
+  EXPECT_TRUE(received.empty()) << "white space is not an edit";
+
+  item.title = "Court rejects the appeal";
+  server.route("/a.xml", test::Response{.body = rss_items({item})});
+  received.clear();
+  ASSERT_EQ(run_once(text), 0);
+  const std::vector<Received> updates = topics_starting("story.update.");
+  ASSERT_EQ(updates.size(), 1U);
+  EXPECT_EQ(updates[0].topic, "story.update.alpha");
+  EXPECT_EQ(updates[0].body["story_id"], story_id);
+  EXPECT_EQ(updates[0].body["changed"], nlohmann::json::array({"title"}));
+  EXPECT_EQ(updates[0].body["title"], "Court rejects the appeal");
+  EXPECT_TRUE(topics_starting("story.new.").empty());
+
+  received.clear();
+  ASSERT_EQ(run_once(text), 0);
+  EXPECT_TRUE(received.empty()) << "the edit is reported once";
+}
+
+TEST_F(DaemonTest, TheDedupeWindowSurvivesARestart) {
+  const std::string story = wire_text(7);
+  server.route("/a.xml", test::Response{.body = rss_items({{"a1", "Drought hits farmers",
+                                                            "https://a.example/drought", story}})});
+  server.route("/b.xml", test::Response{.body = rss_items({})});
+  const std::string text = config_text(feed("a", "/a.xml") + feed("b", "/b.xml"));
+  ASSERT_EQ(run_once(text), 0);
+  ASSERT_EQ(topics_starting("story.new.").size(), 1U);
+  const std::string original = topics_starting("story.new.")[0].body["story_id"];
+
+  server.route("/b.xml", test::Response{.body = rss_items({{"b1", "Farmers hit by drought",
+                                                            "https://b.example/drought", story}})});
+  received.clear();
+  ASSERT_EQ(run_once(text), 0);
+  EXPECT_TRUE(topics_starting("story.new.").empty());
+  const std::vector<Received> dups = topics_starting("story.dup.b");
+  ASSERT_EQ(dups.size(), 1U);
+  EXPECT_EQ(dups[0].body["duplicate_of"], original);
+  EXPECT_EQ(dups[0].body["cluster_id"], original);
+}
+
+TEST_F(DaemonTest, GuidsThatChangeOnEveryPollSwitchTheFeedToLinks) {
+  auto document = [](int poll) {
+    std::vector<Item> items;
+    for (int i = 0; i < 4; ++i) {
+      items.push_back({"p" + std::to_string(poll) + "-" + std::to_string(i),
+                       "Story " + std::to_string(i), "https://example.org/s" + std::to_string(i),
+                       wire_text(100 + static_cast<unsigned>(i))});
+    }
+    return rss_items(items);
+  };
+  const std::string text = config_text(feed("rot", "/rot.xml"));
+  server.route("/rot.xml", test::Response{.body = document(1)});
+  ASSERT_EQ(run_once(text), 0);
+  EXPECT_EQ(topics_starting("story.new.").size(), 4U);
+  // Poll 2: new guids, same links. Not yet a pattern; the stories are the same by URL.
+  server.route("/rot.xml", test::Response{.body = document(2)});
+  received.clear();
+  ASSERT_EQ(run_once(text), 0);
+  EXPECT_TRUE(topics_starting("story.new.").empty());
+  EXPECT_EQ(topics_starting("story.dup.").size(), 4U);
+  // Poll 3: again. From now on the feed's stories are its links, with a status note.
+  server.route("/rot.xml", test::Response{.body = document(3)});
+  received.clear();
+  ASSERT_EQ(run_once(text), 0);
+  EXPECT_TRUE(topics_starting("story.").empty());
+  const std::vector<Received> status = topics_starting("feed.status.rot");
+  ASSERT_EQ(status.size(), 1U);
+  EXPECT_EQ(status[0].body["event"], "identity");
+  EXPECT_EQ(status[0].body["identity"], "link");
+  EXPECT_FALSE(status[0].body["reason"].get<std::string>().empty());
+  EXPECT_FALSE(state_of("rot").identity_state.empty());
+  // Poll 4: new guids again, and nothing is published.
+  server.route("/rot.xml", test::Response{.body = document(4)});
+  received.clear();
+  ASSERT_EQ(run_once(text), 0);
+  EXPECT_TRUE(received.empty());
 }
 
 } // namespace

@@ -27,5 +27,63 @@ TEST(ToJson, EscapesEveryByteThatNeedsItAtEveryBlockOffset) {
   }
 }
 
+MessageEnvelope envelope() {
+  MessageEnvelope env;
+  env.seq = 7;
+  env.story_id = "00000000000000aa";
+  env.feed_id = "wire";
+  env.fetched_at = model::Timestamp{std::chrono::seconds{1'700'000'000}};
+  return env;
+}
+
+TEST(StoryMessageJson, NewStoryCarriesItsClusterAndNoDuplicateFields) {
+  model::Story story;
+  story.title = "A headline";
+  MessageEnvelope env = envelope();
+  env.cluster_id = env.story_id;
+  const nlohmann::json m = nlohmann::json::parse(story_message_json(story, env));
+  EXPECT_EQ(m["seq"], 7);
+  EXPECT_EQ(m["cluster_id"], "00000000000000aa");
+  EXPECT_FALSE(m.contains("duplicate_of"));
+  EXPECT_FALSE(m.contains("changed"));
+  EXPECT_EQ(m["title"], "A headline");
+}
+
+TEST(StoryMessageJson, DuplicateFieldsComeBeforeTheStoryFields) {
+  MessageEnvelope env = envelope();
+  env.cluster_id = "00000000000000a1";
+  env.duplicate = MessageEnvelope::Duplicate{"00000000000000a2", "content", 0.8756};
+  const std::string text = story_message_json(model::Story{}, env);
+  const nlohmann::json m = nlohmann::json::parse(text);
+  EXPECT_EQ(m["cluster_id"], "00000000000000a1");
+  EXPECT_EQ(m["duplicate_of"], "00000000000000a2");
+  EXPECT_EQ(m["method"], "content");
+  EXPECT_NE(text.find("\"similarity\":0.876,"), std::string::npos) << text;
+  EXPECT_LT(text.find("\"similarity\""), text.find("\"id\""));
+}
+
+TEST(StoryMessageJson, SimilarityIsWrittenWithinZeroAndOne) {
+  for (const auto& [in, out] : std::vector<std::pair<double, std::string>>{{1.0, "1.000"},
+                                                                           {0.0, "0.000"},
+                                                                           {0.0004, "0.000"},
+                                                                           {0.9996, "1.000"},
+                                                                           {1.7, "1.000"},
+                                                                           {-2.0, "0.000"},
+                                                                           {0.05, "0.050"}}) {
+    MessageEnvelope env = envelope();
+    env.duplicate = MessageEnvelope::Duplicate{"00000000000000a2", "url", in};
+    const std::string text = story_message_json(model::Story{}, env);
+    EXPECT_NE(text.find("\"similarity\":" + out + ","), std::string::npos) << in << " " << text;
+  }
+}
+
+TEST(StoryMessageJson, UpdateListsTheChangedFields) {
+  MessageEnvelope env = envelope();
+  env.changed = {"title", "text"};
+  const nlohmann::json m = nlohmann::json::parse(story_message_json(model::Story{}, env));
+  EXPECT_EQ(m["changed"], nlohmann::json::array({"title", "text"}));
+  EXPECT_FALSE(m.contains("cluster_id"));
+}
+
 } // namespace
 } // namespace fw::normalize
