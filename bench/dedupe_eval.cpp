@@ -36,6 +36,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -386,7 +387,8 @@ public:
     m_run.verdicts.resize(corpus.items.size());
   }
 
-  void batch(std::span<const std::size_t> items) {
+  // `arrival_s`: when the batch arrives (a poll's time; "now" for a cold start).
+  void batch(std::span<const std::size_t> items, std::int64_t arrival_s) {
     if (items.empty()) {
       return;
     }
@@ -404,7 +406,8 @@ public:
       m_candidates.push_back(c);
     }
     const auto start = std::chrono::steady_clock::now();
-    const std::vector<fw::dedupe::Verdict> verdicts = m_deduper.decide_batch(m_candidates);
+    const std::vector<fw::dedupe::Verdict> verdicts =
+        m_deduper.decide_batch(m_candidates, arrival_s);
     m_run.decide_s +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     ++m_run.batches;
@@ -470,9 +473,14 @@ Run simulate(const Corpus& corpus, const Options& options, const std::vector<std
     }
   };
   if (options.order == Order::feed) {
+    // Everything is fetched at once, after the newest story.
+    std::int64_t now = std::numeric_limits<std::int64_t>::min();
+    for (const Item& item : corpus.items) {
+      now = std::max(now, item.time_s);
+    }
     for (std::size_t f : feeds) {
       arrange(by_feed[f]);
-      sim.batch(by_feed[f]);
+      sim.batch(by_feed[f], now);
     }
   } else if (options.order == Order::time) {
     std::vector<std::size_t> all(corpus.items.size());
@@ -481,7 +489,7 @@ Run simulate(const Corpus& corpus, const Options& options, const std::vector<std
       return corpus.items[a].time_s < corpus.items[b].time_s;
     });
     for (std::size_t i : all) {
-      sim.batch(std::span<const std::size_t>(&i, 1));
+      sim.batch(std::span<const std::size_t>(&i, 1), corpus.items[i].time_s);
     }
   } else {
     const std::int64_t step = std::chrono::seconds(options.poll_interval).count();
@@ -513,7 +521,7 @@ Run simulate(const Corpus& corpus, const Options& options, const std::vector<std
           batch.push_back(by_feed[f][next[f]++]);
         }
         arrange(batch);
-        sim.batch(batch);
+        sim.batch(batch, *tick);
       }
     }
   }

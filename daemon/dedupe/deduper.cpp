@@ -61,9 +61,23 @@ void Deduper::advance_time(std::int64_t time_s) {
     return;
   }
   m_newest_s = time_s;
-  const std::int64_t horizon = time_s - m_options.window.count();
+  expire();
+}
+
+std::int64_t Deduper::lease_clock() const noexcept {
+  if (m_arrival_s) {
+    return *m_arrival_s;
+  }
+  return m_newest_s.value_or(std::numeric_limits<std::int64_t>::min());
+}
+
+void Deduper::expire() {
+  if (!m_newest_s) {
+    return;
+  }
+  const std::int64_t horizon = *m_newest_s - m_options.window.count();
   const std::size_t before = m_index.slice_count();
-  m_index.drop_before(horizon, horizon);
+  m_index.drop_before(horizon, lease_clock() - m_options.window.count());
   if (m_index.slice_count() == before || m_merges.empty()) {
     return;
   }
@@ -195,14 +209,19 @@ Verdict Deduper::decide_one(const Candidate& candidate, bool record) {
   if (record) {
     // A story older than the window is recorded too: it is part of a backlog (a cold start,
     // a new feed), and its own copies may be arriving in the same poll from other feeds. Its
-    // slice leaves once the newest time has moved on by a window without more of them.
+    // slice leaves once the newest time and the arrival clock have both moved on by a window.
     m_index.insert(IndexedStory{candidate.story_id, v.cluster_id, url, t, sig.shingles, sig.tokens},
-                   sig, *m_newest_s - window, *m_newest_s);
+                   sig, *m_newest_s - window, lease_clock());
   }
   return v;
 }
 
-std::vector<Verdict> Deduper::decide_batch(std::span<const Candidate> batch) {
+std::vector<Verdict> Deduper::decide_batch(std::span<const Candidate> batch,
+                                           std::optional<std::int64_t> arrival_s) {
+  if (arrival_s && (!m_arrival_s || *arrival_s > *m_arrival_s)) {
+    m_arrival_s = arrival_s;
+    expire();
+  }
   std::vector<std::size_t> order(batch.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -228,7 +247,7 @@ void Deduper::restore(const Candidate& candidate, std::uint64_t cluster_id) {
                                 : 0;
   m_index.insert(IndexedStory{candidate.story_id, cluster_id != 0 ? cluster_id : candidate.story_id,
                               url, candidate.time_s, sig.shingles, sig.tokens},
-                 sig, *m_newest_s - m_options.window.count(), *m_newest_s);
+                 sig, *m_newest_s - m_options.window.count(), lease_clock());
 }
 
 void Deduper::reserve(std::size_t stories_per_window) {

@@ -78,7 +78,14 @@ public:
 
   // Decides a batch (e.g. one poll of one feed) in an order that does not depend on arrival: by
   // time_s, then story_id. Returns verdicts in the input order.
-  std::vector<Verdict> decide_batch(std::span<const Candidate> batch);
+  //
+  // `arrival_s` is when the batch arrived (the daemon: when it was fetched). Stories leave the
+  // window only once they are older than the window both by story time and by arrival: a cold
+  // start, where every feed delivers days of backlog at once, keeps the whole backlog until a
+  // window of arrival time has passed, so copies from feeds decided later still find their
+  // originals whatever the order. Without it, arrival is the newest story time seen.
+  std::vector<Verdict> decide_batch(std::span<const Candidate> batch,
+                                    std::optional<std::int64_t> arrival_s = std::nullopt);
 
   // Sizes the window's tables for about this many stories per window length (a hint, e.g. the
   // number of signatures about to be restored at startup); they grow without it, in steps
@@ -109,12 +116,16 @@ private:
 
   Verdict decide_one(const Candidate& candidate, bool record);
   void advance_time(std::int64_t time_s);
+  void expire();
+  // The arrival clock: the latest arrival_s given, else the newest story time.
+  [[nodiscard]] std::int64_t lease_clock() const noexcept;
   [[nodiscard]] std::int64_t cluster_start_time(std::uint64_t cluster_id) const;
   std::uint64_t merge_clusters(std::span<const std::uint64_t> clusters, std::int64_t time_s);
 
   DedupeOptions m_options;
   NearDupIndex m_index;
   std::optional<std::int64_t> m_newest_s;
+  std::optional<std::int64_t> m_arrival_s;
   // Clusters merged away -> the cluster they joined. Entries whose stories left the window
   // are dropped when a slice is dropped (records are rewritten to the surviving name first).
   std::unordered_map<std::uint64_t, Merge> m_merges;

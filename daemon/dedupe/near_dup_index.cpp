@@ -188,15 +188,11 @@ NearDupIndex::Slice& NearDupIndex::open_slice(std::int64_t bucket, bool late) {
 }
 
 NearDupIndex::Ref NearDupIndex::insert(const IndexedStory& story, const TextSignature& signature,
-                                       std::int64_t horizon_s, std::int64_t newest_s) {
+                                       std::int64_t horizon_s, std::int64_t lease_s) {
   const std::int64_t bucket = bucket_of(story.time_s);
   const bool late = (bucket + 1) * m_slice_length_s <= horizon_s;
   Slice& slice = open_slice(bucket, late);
-  if (late) {
-    // Only late stories renew a lease: stragglers within the window must not keep a slice
-    // beyond its time.
-    slice.last_insert_newest_s = std::max(slice.last_insert_newest_s, newest_s);
-  }
+  slice.lease_s = std::max(slice.lease_s, lease_s);
   const auto index = static_cast<std::uint32_t>(slice.records.size());
   slice.records.push_back(Record{
       story.story_id,
@@ -318,7 +314,7 @@ std::size_t NearDupIndex::drop_before(std::int64_t time_s, std::int64_t lease_s)
   std::size_t dropped = 0;
   bool any = false;
   const auto expired = [&](const Slice& s) {
-    return (s.bucket + 1) * m_slice_length_s <= time_s && s.last_insert_newest_s <= lease_s;
+    return (s.bucket + 1) * m_slice_length_s <= time_s && s.lease_s <= lease_s;
   };
   for (const Slice& s : m_slices) {
     if (expired(s)) {

@@ -44,13 +44,13 @@ public:
   // first buckets grow in doubling slices, which lookups then visit one by one).
   void reserve(std::size_t stories_per_slice);
 
-  // Adds a story. Does not check for an existing story_id (the caller does). `horizon_s` and
-  // `newest_s` are the caller's window: a story in a bucket that ended before the horizon is a
-  // late one (a cold start delivers weeks of backlog): its slice starts small, and the insert
-  // renews that slice's lease (see drop_before()).
+  // Adds a story. Does not check for an existing story_id (the caller does). `horizon_s` is the
+  // start of the caller's window: a story in a bucket that ended before it is a late one (a
+  // cold start delivers weeks of backlog) and its slice starts small. Every insert renews its
+  // slice's lease to `lease_s`, the caller's arrival clock (see drop_before()).
   Ref insert(const IndexedStory& story, const TextSignature& signature,
              std::int64_t horizon_s = std::numeric_limits<std::int64_t>::min(),
-             std::int64_t newest_s = std::numeric_limits<std::int64_t>::min());
+             std::int64_t lease_s = std::numeric_limits<std::int64_t>::min());
 
   // Appends to `out` every story (once) that shares at least one band key with `signature`
   // (probably: an 8-bit fingerprint decides) and whose time is within [from_s, to_s].
@@ -78,9 +78,9 @@ public:
   }
 
   // Drops every slice whose time range ends at or before `time_s` (all its stories are older)
-  // and whose last insert came when the caller's newest time was at or before `lease_s` (so
-  // that the late stories of a backlog stay while the backlog is still arriving). Returns the
-  // number of stories dropped.
+  // and whose lease (the latest `lease_s` of its inserts) is at or before `lease_s` here (so
+  // that the stories of a backlog stay while the backlog is still arriving). Returns the number
+  // of stories dropped.
   std::size_t drop_before(std::int64_t time_s,
                           std::int64_t lease_s = std::numeric_limits<std::int64_t>::max());
 
@@ -125,8 +125,8 @@ private:
     Slice(std::int64_t bucket, std::size_t capacity);
     std::int64_t bucket;  // time bucket: start = bucket * slice_length
     std::size_t capacity; // records it may hold
-    // The caller's newest time at the last insert: the slice's lease.
-    std::int64_t last_insert_newest_s = std::numeric_limits<std::int64_t>::min();
+    // The latest lease_s of the inserts into this slice.
+    std::int64_t lease_s = std::numeric_limits<std::int64_t>::min();
     std::vector<Record> records;
     std::vector<std::uint8_t> minima;
     ProbeTable bands; // k_signature_bands entries per record

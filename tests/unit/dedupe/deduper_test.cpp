@@ -452,6 +452,52 @@ TEST(Deduper, LateStoriesOfABacklogDedupeAmongThemselvesThenLeave) {
   EXPECT_EQ(d.size(), 1U); // story 4 alone: 1 is older than its window
 }
 
+// A cold start: every feed delivers weeks of backlog in one poll, feed after feed. Each
+// feed's batch moves the newest story time to the present; the stories of the backlog stay
+// because they all arrived now, so the copies in the feeds decided later find their originals.
+TEST(Deduper, ABacklogArrivingAtOnceDedupesAcrossFeedsInAnyOrder) {
+  StoryGen g(31);
+  constexpr int k_stories = 12;
+  std::vector<Text> texts;
+  for (int i = 0; i < k_stories; ++i) {
+    texts.push_back(Text{g.sentence(), join(g.paragraphs())});
+  }
+  const std::int64_t now = k_t0 + 2 * k_stories * 86400;
+  // Feed a has story i at day i (originals); feed b has a copy of each two hours later.
+  std::vector<Owned> a;
+  std::vector<Owned> b;
+  for (int i = 0; i < k_stories; ++i) {
+    a.push_back(owned(100 + static_cast<std::uint64_t>(i), texts[static_cast<std::size_t>(i)],
+                      k_t0 + i * 2 * 86400, std::nullopt, "a"));
+    b.push_back(owned(200 + static_cast<std::uint64_t>(i), texts[static_cast<std::size_t>(i)],
+                      k_t0 + i * 2 * 86400 + 7200, std::nullopt, "b"));
+  }
+  auto candidates = [](const std::vector<Owned>& stories) {
+    std::vector<Candidate> out;
+    for (const Owned& s : stories) {
+      out.push_back(s.candidate());
+    }
+    return out;
+  };
+  for (const bool a_first : {true, false}) {
+    Deduper d;
+    d.decide_batch(candidates(a_first ? a : b), now);
+    const std::vector<Verdict> second = d.decide_batch(candidates(a_first ? b : a), now);
+    for (int i = 0; i < k_stories; ++i) {
+      const auto k = static_cast<std::size_t>(i);
+      EXPECT_TRUE(second[k].duplicate) << "story " << i << (a_first ? " a first" : " b first");
+      EXPECT_EQ(d.cluster_of(100 + k), d.cluster_of(200 + k)) << "story " << i;
+      EXPECT_NE(d.cluster_of(100 + k), 0U) << "story " << i;
+    }
+    // A window of arrival time later, the backlog older than the window leaves.
+    const Owned later = owned(999, Text{g.sentence(), join(g.paragraphs())}, now + 73 * 3600);
+    const std::vector<Candidate> one{later.candidate()};
+    d.decide_batch(one, now + 73 * 3600);
+    EXPECT_EQ(d.cluster_of(100), 0U);
+    EXPECT_EQ(d.size(), 1U);
+  }
+}
+
 TEST(Deduper, StoryBridgingTwoClustersMergesThemUnderTheEarliest) {
   StoryGen g(23);
   const std::vector<std::string> paras = g.paragraphs(8, 8);
@@ -496,8 +542,9 @@ TEST(Deduper, MergesSurviveEvictionOfTheBridgingStory) {
   d.decide(owned(3, Text{"two again", join(second)}, k_t0 + 60 * 3600).candidate());
   d.decide(owned(4, Text{"both", join(paras)}, k_t0 + 20).candidate());
   ASSERT_EQ(d.cluster_of(3), 1U);
-  // Moving time on drops the early slices (and the merge's bridging story).
-  d.decide(owned(5, Text{g.sentence(), join(g.paragraphs())}, k_t0 + 100 * 3600).candidate());
+  // Moving time on by a window past the last arrival in the early slices (story 4, which
+  // arrived when the newest time was 60 h) drops them, and the merge's bridging story.
+  d.decide(owned(5, Text{g.sentence(), join(g.paragraphs())}, k_t0 + 140 * 3600).candidate());
   EXPECT_EQ(d.cluster_of(1), 0U);
   EXPECT_EQ(d.cluster_of(3), 1U);
 }
