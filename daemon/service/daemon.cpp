@@ -375,8 +375,13 @@ struct Daemon::Impl {
   }
 
   // Rebuilds the near-duplicate window from the stories of the last window recorded before the
-  // restart, oldest first. Main thread, before the io thread and the pool start.
+  // restart, oldest first. Store strand, before the first decision: a run in which no feed
+  // brings a new story (all 304s) never pays for it.
   void restore_window() {
+    if (window_restored) {
+      return;
+    }
+    window_restored = true;
     std::vector<store::WindowEntry> rows = store.load_window();
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
       return std::tie(a.at, a.story_key) < std::tie(b.at, b.story_key);
@@ -436,28 +441,36 @@ struct Daemon::Impl {
 
   // Journal trimming and seen-set expiry, at start and then hourly, in batches on the store
   // strand.
+  // One pass of journal trimming, seen-set expiry and window expiry, in batches on the store
+  // strand.
+  asio::awaitable<void> maintenance_pass() {
+    const TimePoint now = now_ms();
+    const TimePoint journal_cutoff = now - cfg.journal.retention;
+    const TimePoint seen_cutoff = now - cfg.dedupe.retention;
+    // Window rows only serve the rebuild at start, which keeps one window's worth: the
+    // second window is slack for stories whose dates lag their arrival.
+    const auto window_cutoff = std::chrono::time_point_cast<seconds>(now) - 2 * cfg.dedupe.window;
+    const std::size_t trimmed =
+        co_await in_batches([&] { return trim_journal_batch(journal_cutoff); });
+    const std::size_t purged = co_await in_batches([&] { return purge_seen_batch(seen_cutoff); });
+    const std::size_t window_purged =
+        co_await in_batches([&] { return purge_window_batch(window_cutoff); });
+    if (trimmed > 0 || purged > 0 || window_purged > 0) {
+      spdlog::info("maintenance: journal_trimmed={} seen_expired={} window_expired={}", trimmed,
+                   purged, window_purged);
+    }
+    if (replay) {
+      if (std::string failure = replay->stats().failure; !failure.empty()) {
+        spdlog::error("{}; replays are unavailable until feedwired restarts", failure);
+      }
+    }
+  }
+
+  // A maintenance pass at start and then hourly. A --once run does one pass after its polls
+  // instead (see schedule_loop), so that it leaves the state within its limits.
   asio::awaitable<void> maintenance_loop() {
     while (!background_done) {
-      const TimePoint now = now_ms();
-      const TimePoint journal_cutoff = now - cfg.journal.retention;
-      const TimePoint seen_cutoff = now - cfg.dedupe.retention;
-      // Window rows only serve the rebuild at start, which keeps one window's worth: the
-      // second window is slack for stories whose dates lag their arrival.
-      const auto window_cutoff = std::chrono::time_point_cast<seconds>(now) - 2 * cfg.dedupe.window;
-      const std::size_t trimmed =
-          co_await in_batches([&] { return trim_journal_batch(journal_cutoff); });
-      const std::size_t purged = co_await in_batches([&] { return purge_seen_batch(seen_cutoff); });
-      const std::size_t window_purged =
-          co_await in_batches([&] { return purge_window_batch(window_cutoff); });
-      if (trimmed > 0 || purged > 0 || window_purged > 0) {
-        spdlog::info("maintenance: journal_trimmed={} seen_expired={} window_expired={}", trimmed,
-                     purged, window_purged);
-      }
-      if (replay) {
-        if (std::string failure = replay->stats().failure; !failure.empty()) {
-          spdlog::error("{}; replays are unavailable until feedwired restarts", failure);
-        }
-      }
+      co_await maintenance_pass();
       if (background_done) {
         break; // stop_background() came while a batch ran: its cancel() found no wait
       }
@@ -487,7 +500,10 @@ struct Daemon::Impl {
 
   asio::awaitable<void> schedule_loop() {
     while (!stopping) {
-      for (std::string& id : sched.take_ready()) {
+      // Documents waiting for the store strand hold their stories in memory: while too many
+      // wait, no new fetch starts (a commit ending wakes this loop).
+      const bool strand_busy = pending_commits >= k_max_pending_commits;
+      for (std::string& id : strand_busy ? std::vector<std::string>{} : sched.take_ready()) {
         ++active_polls;
         asio::co_spawn(io, poll(id), [this, id](std::exception_ptr e) {
           --active_polls;
@@ -504,7 +520,8 @@ struct Daemon::Impl {
       if (options.mode == RunMode::once && once_pending == 0) {
         break;
       }
-      const std::optional<TimePoint> wake = sched.next_wakeup();
+      // Busy: feeds are due, but only a commit ending (which cancels the timer) may start them.
+      const std::optional<TimePoint> wake = strand_busy ? std::nullopt : sched.next_wakeup();
       wake_timer.expires_at(wake ? *wake : now_ms() + std::chrono::hours(24));
       co_await wake_timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
@@ -512,6 +529,9 @@ struct Daemon::Impl {
     while (active_polls > 0) {
       idle_timer.expires_at(asio::system_timer::time_point::max());
       co_await idle_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    if (options.mode == RunMode::once && !stopping) {
+      co_await maintenance_pass();
     }
     stop_background();
     signals.cancel();
@@ -571,8 +591,12 @@ struct Daemon::Impl {
     }
 
     asio::awaitable<CommitCounts> commit_task = commit_job(std::move(commit));
+    ++pending_commits;
     const CommitCounts counts =
         co_await asio::co_spawn(store_strand, std::move(commit_task), asio::use_awaitable);
+    if (pending_commits-- == k_max_pending_commits) {
+      wake_timer.cancel();
+    }
     // The same count the commit stored, so that the next poll's copy of the state carries it.
     feed.state.stories_seen += static_cast<std::int64_t>(counts.recorded);
     feed.state.identity_state = counts.identity_state;
@@ -929,7 +953,8 @@ struct Daemon::Impl {
       cand.signature = &f.signature;
       batch.push_back(cand);
     }
-    std::vector<dedupe::Verdict> verdicts = deduper.decide_batch(batch);
+    restore_window();
+    std::vector<dedupe::Verdict> verdicts = deduper.decide_batch(batch, fetched_s);
     for (std::size_t k = 0; k < fresh.size(); ++k) {
       write.window.push_back(store::WindowEntry{static_cast<std::int64_t>(batch[k].story_id),
                                                 c.state.feed_id,
@@ -994,7 +1019,6 @@ struct Daemon::Impl {
     spdlog::info("feedwired started: {} feeds, state {}, publishing on {}, replay on {}",
                  feeds.size(), store.path().string(), join(publisher.endpoints(), ","),
                  replay ? replay->endpoint() : std::string("(none)"));
-    restore_window();
     resend_unsent();
     signals.async_wait([this](const boost::system::error_code& ec, int signo) {
       if (!ec) {
@@ -1011,7 +1035,9 @@ struct Daemon::Impl {
     if (options.mode == RunMode::forever && cfg.publish.heartbeat_interval.count() > 0) {
       asio::co_spawn(io, heartbeat_loop(), rethrow);
     }
-    asio::co_spawn(io, maintenance_loop(), rethrow);
+    if (options.mode == RunMode::forever) {
+      asio::co_spawn(io, maintenance_loop(), rethrow);
+    }
     io.run();
     pool.join();
     publisher.flush();
@@ -1037,6 +1063,8 @@ struct Daemon::Impl {
   }
 
   static constexpr int k_redirects_to_move = 3;
+  // Polls whose commit is queued on or running on the store strand, at most (see schedule_loop).
+  static constexpr std::size_t k_max_pending_commits = 16;
 
   config::Config cfg;
   RunOptions options;
@@ -1055,6 +1083,7 @@ struct Daemon::Impl {
   std::optional<publish::ReplayServer> replay;       // its own thread; none in once mode
   std::map<std::string, FeedRuntime> feeds;          // io thread only
   std::size_t active_polls = 0;                      // io thread only
+  std::size_t pending_commits = 0;                   // io thread only
   bool stopping = false;                             // io thread only
   std::size_t once_pending = 0;                      // io thread only
   std::map<std::string, PollReport> once_reports;    // io thread only
@@ -1066,6 +1095,7 @@ struct Daemon::Impl {
   bool waited_for_subscribers = false;               // store strand only
   const dedupe::UrlOptions urls;                     // immutable: any thread
   dedupe::Deduper deduper;                           // store strand only
+  bool window_restored = false;                      // store strand only
   std::map<std::string, dedupe::GuidHealth> guid_health; // store strand only
 };
 
