@@ -38,7 +38,6 @@
 #include <optional>
 #include <spdlog/spdlog.h>
 #include <thread>
-#include <tuple>
 
 namespace fw::service {
 namespace asio = boost::asio;
@@ -382,10 +381,8 @@ struct Daemon::Impl {
       return;
     }
     window_restored = true;
-    std::vector<store::WindowEntry> rows = store.load_window();
-    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-      return std::tie(a.at, a.story_key) < std::tie(b.at, b.story_key);
-    });
+    // Oldest first, as load_window returns them.
+    const std::vector<store::WindowEntry> rows = store.load_window();
     deduper.reserve(rows.size());
     std::size_t restored = 0;
     std::size_t stale = 0;
