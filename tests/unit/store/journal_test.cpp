@@ -2,6 +2,7 @@
 // window, the version 1 -> 2 migration and the separate journal reader.
 
 #include "store/store.hpp"
+#include "store_test_support.hpp"
 #include "util/errors.hpp"
 
 #include <chrono>
@@ -22,16 +23,11 @@ using fw::store::Store;
 using fw::store::TimePoint;
 using fw::store::WindowEntry;
 using namespace std::chrono_literals;
+using fw::store::test::bare_state;
+using fw::store::test::RawDb;
+using fw::store::test::TempDirTest;
 
 constexpr TimePoint k_t0{1'700'000'000'000ms};
-
-FeedState bare_state(std::string feed_id) {
-  FeedState s;
-  s.feed_id = std::move(feed_id);
-  s.url = "https://example.org/" + s.feed_id;
-  s.configured_url = s.url;
-  return s;
-}
 
 JournalEntry entry(std::int64_t seq, TimePoint at = k_t0, std::size_t body_size = 10) {
   return JournalEntry{seq, "story.new.f", std::string(body_size, 'b'), at};
@@ -45,31 +41,16 @@ std::vector<std::int64_t> seqs(const std::vector<JournalEntry>& entries) {
   return out;
 }
 
-// Runs SQL on the file through a connection of its own.
-void exec_raw(const fs::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(file.string().c_str(), &db), SQLITE_OK);
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
-      << sql << ": " << (error != nullptr ? error : "?");
-  sqlite3_free(error);
-  sqlite3_close(db);
-}
-
-class StoreFileV2 : public ::testing::Test {
+class StoreFileV2 : public TempDirTest {
 protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "fw_journal_test.XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    m_dir = pattern;
+    TempDirTest::SetUp();
+    if (HasFatalFailure()) {
+      return;
+    }
     m_db = m_dir / "feedwire.db";
   }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
-  }
 
-  fs::path m_dir;
   fs::path m_db;
 };
 
@@ -266,7 +247,7 @@ TEST(Window, SavesReplacesLoadsInTimeOrderAndPurges) {
 // A state file written by the release before the journal (schema version 1, made here with that
 // release's script) opens, migrates, and keeps its feeds, seen keys and counters.
 TEST_F(StoreFileV2, MigratesAVersionOneFile) {
-  exec_raw(m_db, R"sql(
+  RawDb(m_db).exec(R"sql(
 CREATE TABLE feed_state (
   feed_id TEXT NOT NULL PRIMARY KEY, url TEXT NOT NULL, configured_url TEXT NOT NULL,
   etag TEXT, last_modified TEXT, next_due_ms INTEGER, last_attempt_ms INTEGER,
@@ -331,7 +312,7 @@ TEST_F(StoreFileV2, ReaderSeesCommittedEntriesAndTheJournalBounds) {
 }
 
 TEST_F(StoreFileV2, ReaderRefusesAFileAtAnotherVersion) {
-  exec_raw(m_db, "PRAGMA user_version = 1");
+  RawDb(m_db).exec("PRAGMA user_version = 1");
   try {
     static_cast<void>(JournalReader::open(m_db));
     ADD_FAILURE() << "JournalReader::open did not throw";

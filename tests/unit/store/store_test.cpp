@@ -1,4 +1,5 @@
 #include "store/store.hpp"
+#include "store_test_support.hpp"
 #include "util/errors.hpp"
 
 #include <chrono>
@@ -17,6 +18,9 @@ using fw::store::FeedState;
 using fw::store::Store;
 using fw::store::TimePoint;
 using namespace std::chrono_literals;
+using fw::store::test::bare_state;
+using fw::store::test::RawDb;
+using fw::store::test::TempDirTest;
 
 constexpr TimePoint k_when{1'700'000'000'123ms};
 
@@ -45,64 +49,14 @@ FeedState full_state(std::string feed_id) {
   return s;
 }
 
-FeedState bare_state(std::string feed_id) {
-  FeedState s;
-  s.feed_id = std::move(feed_id);
-  s.url = "https://example.org/" + s.feed_id;
-  s.configured_url = s.url;
-  return s;
-}
-
-// A raw connection for what the Store API does not expose: planting triggers, reading pragmas,
-// making files at other schema versions.
-class RawDb {
-public:
-  explicit RawDb(const fs::path& file) {
-    if (sqlite3_open(file.string().c_str(), &m_db) != SQLITE_OK) {
-      ADD_FAILURE() << "sqlite3_open " << file << ": " << sqlite3_errmsg(m_db);
-    }
-  }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-  ~RawDb() { sqlite3_close(m_db); }
-
-  void exec(const std::string& sql) {
-    char* error = nullptr;
-    if (sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-      ADD_FAILURE() << sql << ": " << (error != nullptr ? error : "?");
-    }
-    sqlite3_free(error);
-  }
-
-  std::string text(const std::string& sql) {
-    std::string result;
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(m_db);
-      return result;
-    }
-    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
-      result = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    }
-    sqlite3_finalize(stmt);
-    return result;
-  }
-
-private:
-  sqlite3* m_db = nullptr;
-};
-
-class StoreFile : public ::testing::Test {
+class StoreFile : public TempDirTest {
 protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "fw_store_test.XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    m_dir = pattern;
+    TempDirTest::SetUp();
+    if (HasFatalFailure()) {
+      return;
+    }
     m_db = m_dir / "state" / "feedwire.db";
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
   }
 
   // Expects open() to fail with a ConfigError and returns its message.
@@ -116,7 +70,6 @@ protected:
     return {};
   }
 
-  fs::path m_dir;
   fs::path m_db;
 };
 
