@@ -134,6 +134,13 @@ std::string map_characters(std::string_view s, Fold fold) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
+    // ASCII, most of most texts: nothing to drop or spell out, only letters to lower.
+    if (const auto b = static_cast<unsigned char>(s[i]); b < 0x80) {
+      const bool upper = fold == Fold::lower_case && b >= 'A' && b <= 'Z';
+      out.push_back(static_cast<char>(upper ? b + 0x20 : b));
+      ++i;
+      continue;
+    }
     const CodePoint c = decode_utf8(s, i);
     if (c.len == 0) {
       out.push_back(s[i]);

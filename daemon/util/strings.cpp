@@ -46,7 +46,9 @@ std::string collapse_space(std::string_view s) {
       ++i;
       continue;
     }
-    if (std::size_t n = unicode_space_len(s, i); n != 0) {
+    // Every Unicode space this knows starts with a byte above 0x7F.
+    if (std::size_t n = static_cast<unsigned char>(s[i]) < 0x80 ? 0 : unicode_space_len(s, i);
+        n != 0) {
       pending = true;
       i += n;
       continue;
