@@ -26,6 +26,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/system_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -33,7 +34,9 @@
 #include <boost/url/parse.hpp>
 #include <cstdio>
 #include <exception>
+#include <iterator>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <spdlog/spdlog.h>
@@ -444,14 +447,14 @@ struct Daemon::Impl {
     const TimePoint now = now_ms();
     const TimePoint journal_cutoff = now - cfg.journal.retention;
     const TimePoint seen_cutoff = now - cfg.dedupe.retention;
-    // Window rows only serve the rebuild at start, which keeps one window's worth: the
-    // second window is slack for stories whose dates lag their arrival.
-    const auto window_cutoff = std::chrono::time_point_cast<seconds>(now) - 2 * cfg.dedupe.window;
+    // Window rows only serve the rebuild at start, which keeps one window's worth before the
+    // newest story: the second window is slack for stories whose dates lag their arrival.
+    const seconds window_keep = 2 * cfg.dedupe.window;
     const std::size_t trimmed =
         co_await in_batches([&] { return trim_journal_batch(journal_cutoff); });
     const std::size_t purged = co_await in_batches([&] { return purge_seen_batch(seen_cutoff); });
     const std::size_t window_purged =
-        co_await in_batches([&] { return purge_window_batch(window_cutoff); });
+        co_await in_batches([&] { return purge_window_batch(window_keep); });
     if (trimmed > 0 || purged > 0 || window_purged > 0) {
       spdlog::info("maintenance: journal_trimmed={} seen_expired={} window_expired={}", trimmed,
                    purged, window_purged);
@@ -497,9 +500,10 @@ struct Daemon::Impl {
 
   asio::awaitable<void> schedule_loop() {
     while (!stopping) {
-      // Documents waiting for the store strand hold their stories in memory: while too many
-      // wait, no new fetch starts (a commit ending wakes this loop).
-      const bool strand_busy = pending_commits >= k_max_pending_commits;
+      // Documents waiting for the store strand hold their stories in memory: while as many wait
+      // as transfers may run, no new fetch starts (a commit ending wakes this loop). Fewer
+      // would starve the strand: the fetches started when it wakes take a round trip to come.
+      const bool strand_busy = pending_commits >= max_pending_commits();
       for (std::string& id : strand_busy ? std::vector<std::string>{} : sched.take_ready()) {
         ++active_polls;
         asio::co_spawn(io, poll(id), [this, id](std::exception_ptr e) {
@@ -591,7 +595,7 @@ struct Daemon::Impl {
     ++pending_commits;
     const CommitCounts counts =
         co_await asio::co_spawn(store_strand, std::move(commit_task), asio::use_awaitable);
-    if (pending_commits-- == k_max_pending_commits) {
+    if (pending_commits-- == max_pending_commits()) {
       wake_timer.cancel();
     }
     // The same count the commit stored, so that the next poll's copy of the state carries it.
@@ -740,13 +744,58 @@ struct Daemon::Impl {
 
   // ---- the store strand ----------------------------------------------------------------------
 
-  asio::awaitable<CommitCounts> commit_job(PollCommit c) { co_return commit_poll(std::move(c)); }
+  // Group commit: the polls whose commits reach the store strand close together share one
+  // transaction. The first opens it and posts flush_batch(), which the strand runs after the
+  // commits queued before it; each poll's messages are sent, and the poll ends, only once that
+  // transaction has committed. A poll's own writes are still all or nothing (a savepoint).
+  struct CommitBatch {
+    explicit CommitBatch(const asio::any_io_executor& ex)
+        : done(ex, asio::steady_timer::time_point::max()) {}
+    asio::steady_timer done; // cancelled by flush_batch()
+    std::exception_ptr error;
+    std::int64_t first_seq = 0;
+    std::vector<store::JournalEntry> to_send;
+  };
+
+  asio::awaitable<CommitCounts> commit_job(PollCommit c) {
+    if (!open_batch) {
+      store.begin_batch();
+      open_batch = std::make_shared<CommitBatch>(store_strand);
+      open_batch->first_seq = seq;
+      asio::post(store_strand, [this] { flush_batch(); });
+    }
+    const std::shared_ptr<CommitBatch> mine = open_batch;
+    const CommitCounts counts = commit_poll(std::move(c), mine->to_send);
+    co_await mine->done.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (mine->error) {
+      std::rethrow_exception(mine->error);
+    }
+    co_return counts;
+  }
+
+  void flush_batch() {
+    const std::shared_ptr<CommitBatch> b = std::move(open_batch);
+    try {
+      store.commit_batch();
+      for (store::JournalEntry& row : b->to_send) {
+        send(std::move(row.topic), std::move(row.body), row.seq);
+      }
+      // After the sends were queued: a heartbeat never announces a seq queued behind it.
+      last_journalled_seq = seq;
+    } catch (const FatalError&) {
+      // Nothing of the batch was stored: its seqs are free again, its messages never go out.
+      b->error = std::current_exception();
+      seq = b->first_seq;
+    }
+    b->done.cancel();
+  }
 
   // The outbox: the messages are journalled in the transaction that marks their stories seen
   // and saves the feed state, and handed to the publisher only once it has committed. A crash
   // before the commit loses nothing (the stories are still new next time); a crash after it
   // leaves rows above the sent watermark, which resend_unsent() sends at the next start.
-  CommitCounts commit_poll(PollCommit c) {
+  // Appends the messages to send once the batch has committed to `to_send`.
+  CommitCounts commit_poll(PollCommit c, std::vector<store::JournalEntry>& to_send) {
     const std::string feed_id = c.state.feed_id;
     const auto fetched_at = std::chrono::time_point_cast<seconds>(c.fetched_at);
     const bool switched_to_links = observe_identity(c);
@@ -846,7 +895,6 @@ struct Daemon::Impl {
     write.state = std::move(c.state);
     write.seen_keys = ids;
     write.when = c.fetched_at;
-    write.keeps_last_document = !c.has_document;
     try {
       store.commit(write);
     } catch (const FatalError&) {
@@ -857,11 +905,7 @@ struct Daemon::Impl {
     if (handed > stored_sent_seq) {
       stored_sent_seq = handed;
     }
-    for (store::JournalEntry& row : write.journal) {
-      send(std::move(row.topic), std::move(row.body), row.seq);
-    }
-    // After the sends were queued: a heartbeat never announces a seq queued behind it.
-    last_journalled_seq = seq;
+    std::move(write.journal.begin(), write.journal.end(), std::back_inserter(to_send));
     return counts;
   }
 
@@ -935,6 +979,9 @@ struct Daemon::Impl {
                                             const std::vector<std::size_t>& fresh,
                                             std::chrono::sys_seconds fetched_at,
                                             store::Store::PollWrite& write) {
+    if (fresh.empty()) {
+      return {}; // and a poll without new stories never pays for the window's rebuild
+    }
     const std::int64_t fetched_s = fetched_at.time_since_epoch().count();
     std::vector<dedupe::Candidate> batch;
     batch.reserve(fresh.size());
@@ -995,8 +1042,8 @@ struct Daemon::Impl {
     co_return store.purge_seen(older_than, k_purge_batch);
   }
 
-  asio::awaitable<std::size_t> purge_window_batch(std::chrono::sys_seconds older_than) {
-    co_return store.purge_window(older_than, k_purge_batch);
+  asio::awaitable<std::size_t> purge_window_batch(seconds keep) {
+    co_return store.purge_window(keep, k_purge_batch);
   }
 
   void send(std::string topic, std::string body, std::int64_t message_seq) {
@@ -1061,7 +1108,9 @@ struct Daemon::Impl {
 
   static constexpr int k_redirects_to_move = 3;
   // Polls whose commit is queued on or running on the store strand, at most (see schedule_loop).
-  static constexpr std::size_t k_max_pending_commits = 16;
+  std::size_t max_pending_commits() const noexcept {
+    return static_cast<std::size_t>(std::max(1, cfg.fetch.max_concurrent));
+  }
 
   config::Config cfg;
   RunOptions options;
@@ -1087,6 +1136,7 @@ struct Daemon::Impl {
   std::int64_t seq = 0;                              // store strand only: the last seq journalled
   std::atomic<std::int64_t> last_journalled_seq = 0; // seq, once its messages are queued
   std::int64_t stored_sent_seq = 0;                  // store strand only: the stored watermark
+  std::shared_ptr<CommitBatch> open_batch;           // store strand only: the group commit
   bool background_done = false;                      // io thread only
   std::int64_t first_seq_of_run = 0;                 // seq at startup, for the --once summary
   bool waited_for_subscribers = false;               // store strand only

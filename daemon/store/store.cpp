@@ -12,7 +12,8 @@
 //             feed_state: dedupe may record keys before a feed's first state is saved, and
 //             removing a feed's state must not forget what it has already published. last_seen
 //             is refreshed by every poll whose document holds the key, and is indexed for the
-//             retention purge (purge_seen); content_hash is NULL until dedupe sets one.
+//             retention purge (purge_seen), which counts the entries of a feed's latest document
+//             as seen at its last_attempt_ms; content_hash is NULL until dedupe sets one.
 // counter     (name, value) WITHOUT ROWID: daemon-wide counters such as the message sequence.
 // journal     (seq, topic, body, at_ms): every message, written in the transaction that decides
 //             it (the outbox). seq is the rowid, so reading "after seq N" and min/max are b-tree
@@ -32,6 +33,7 @@
 
 #include <array>
 #include <cstddef>
+#include <limits>
 #include <sqlite3.h>
 #include <string>
 #include <system_error>
@@ -113,13 +115,15 @@ enum class Query : std::size_t {
   begin,
   commit,
   rollback,
+  savepoint,
+  release,
+  rollback_to,
   user_version,
   load_feed,
   load_feeds,
   save_feed,
   insert_seen,
   refresh_seen,
-  refresh_latest_seen,
   is_seen,
   set_content_hash,
   content_hash,
@@ -130,7 +134,9 @@ enum class Query : std::size_t {
   read_journal,
   journal_bounds,
   journal_bytes,
-  journal_head,
+  journal_head_sizes,
+  journal_head_times,
+  add_journal_bytes,
   delete_journal_through,
   save_window,
   load_window,
@@ -155,6 +161,10 @@ constexpr std::array k_queries = {
     QueryText{Query::begin, "starting a transaction", "BEGIN IMMEDIATE"},
     QueryText{Query::commit, "committing a transaction", "COMMIT"},
     QueryText{Query::rollback, "rolling back a transaction", "ROLLBACK"},
+    // Inside a batch (begin_batch()), each Transaction is a savepoint of the batch's one.
+    QueryText{Query::savepoint, "starting a write in a batch", "SAVEPOINT fw_write"},
+    QueryText{Query::release, "ending a write in a batch", "RELEASE fw_write"},
+    QueryText{Query::rollback_to, "undoing a write in a batch", "ROLLBACK TO fw_write"},
     QueryText{Query::user_version, "reading the schema version", "PRAGMA user_version"},
     QueryText{Query::load_feed, "loading the state of a feed",
               "SELECT " FW_FEED_COLUMNS " FROM feed_state WHERE feed_id = ?1"},
@@ -183,11 +193,6 @@ constexpr std::array k_queries = {
     // Only forward: a poll that is committed late must not make an entry look older.
     QueryText{Query::refresh_seen, "refreshing seen stories",
               "UPDATE seen SET last_seen = ?3 WHERE feed_id = ?1 AND key = ?2 AND last_seen < ?3"},
-    // Uncorrelated, so the newest last_seen is looked up once; both scans stay within the
-    // feed's range of the primary key.
-    QueryText{Query::refresh_latest_seen, "refreshing the stories of an unchanged feed",
-              "UPDATE seen SET last_seen = ?2 WHERE feed_id = ?1 AND last_seen < ?2 AND "
-              "last_seen = (SELECT max(last_seen) FROM seen WHERE feed_id = ?1)"},
     QueryText{Query::is_seen, "looking up a seen story",
               "SELECT 1 FROM seen WHERE feed_id = ?1 AND key = ?2"},
     QueryText{Query::set_content_hash, "recording the content hash of a story",
@@ -196,9 +201,15 @@ constexpr std::array k_queries = {
               "ON CONFLICT (feed_id, key) DO UPDATE SET content_hash = excluded.content_hash"},
     QueryText{Query::content_hash, "reading the content hash of a story",
               "SELECT content_hash FROM seen WHERE feed_id = ?1 AND key = ?2"},
+    // The entries of a feed's latest document (its newest last_seen) count as seen at the
+    // feed's last poll, whatever that poll brought: a 304 costs no write to the seen set. Only
+    // the rows the age test selects (through seen_by_last_seen) pay for the two look-ups.
     QueryText{Query::purge_seen, "purging expired seen stories",
               "DELETE FROM seen WHERE (feed_id, key) IN "
-              "(SELECT feed_id, key FROM seen WHERE last_seen < ?1 LIMIT ?2)"},
+              "(SELECT s.feed_id, s.key FROM seen AS s WHERE s.last_seen < ?1 AND NOT ("
+              "s.last_seen = (SELECT max(m.last_seen) FROM seen AS m WHERE m.feed_id = s.feed_id) "
+              "AND coalesce((SELECT f.last_attempt_ms FROM feed_state AS f "
+              "WHERE f.feed_id = s.feed_id), 0) >= ?1) LIMIT ?2)"},
     QueryText{Query::load_counter, "loading a counter",
               "SELECT value FROM counter WHERE name = ?1"},
     QueryText{Query::save_counter, "saving a counter",
@@ -214,9 +225,19 @@ constexpr std::array k_queries = {
               "SELECT (SELECT min(seq) FROM journal), (SELECT max(seq) FROM journal)"},
     QueryText{Query::journal_bytes, "measuring the journal",
               "SELECT coalesce(sum(length(CAST(topic AS BLOB)) + length(body)), 0) FROM journal"},
-    QueryText{Query::journal_head, "reading the oldest journal entries",
-              "SELECT seq, at_ms, length(CAST(topic AS BLOB)) + length(body) FROM journal "
+    // Sizes only: length() of a BLOB column reads the record header, not the overflow pages a
+    // large body spills into; at_ms, stored after the body, needs them.
+    QueryText{Query::journal_head_sizes, "reading the sizes of the oldest journal entries",
+              "SELECT seq, length(CAST(topic AS BLOB)) + length(body) FROM journal "
               "WHERE seq <= ?1 ORDER BY seq LIMIT ?2"},
+    QueryText{Query::journal_head_times, "reading the times of the oldest journal entries",
+              "SELECT seq, at_ms, length(CAST(topic AS BLOB)) + length(body) FROM journal "
+              "WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3"},
+    // The running total of journal_bytes, kept in the transactions that change the journal.
+    // Without its row (a file from before it, or a fresh one) appends leave it alone and
+    // journal_bytes() counts the journal once and inserts it.
+    QueryText{Query::add_journal_bytes, "counting the journal's bytes",
+              "UPDATE counter SET value = value + ?1 WHERE name = 'journal_bytes'"},
     QueryText{Query::delete_journal_through, "trimming the journal",
               "DELETE FROM journal WHERE seq <= ?1"},
     QueryText{Query::save_window, "saving the near-duplicate window",
@@ -229,7 +250,8 @@ constexpr std::array k_queries = {
               "ORDER BY at_s, story_key"},
     QueryText{Query::purge_window, "purging the near-duplicate window",
               "DELETE FROM \"window\" WHERE story_key IN "
-              "(SELECT story_key FROM \"window\" WHERE at_s < ?1 LIMIT ?2)"},
+              "(SELECT story_key FROM \"window\" WHERE at_s < "
+              "(SELECT max(at_s) FROM \"window\") - ?1 LIMIT ?2)"},
 };
 
 #undef FW_FEED_COLUMNS
@@ -548,35 +570,63 @@ struct Store::Impl {
   }
 
   // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() succeeded.
+  // One transaction, or inside a batch a savepoint of the batch's transaction: either way all
+  // of it or, when it is destroyed uncommitted, none of it.
   class Transaction {
   public:
-    explicit Transaction(Impl& impl) : m_impl(impl) { m_impl.run(Query::begin); }
+    explicit Transaction(Impl& impl) : m_impl(impl), m_nested(impl.m_batch_open) {
+      if (!m_nested) {
+        m_impl.run(Query::begin);
+        return;
+      }
+      // After some errors (SQLITE_FULL, SQLITE_IOERR ...) SQLite rolls back the whole
+      // transaction: the batch's earlier writes are gone, and this one must not go in alone.
+      if (sqlite3_get_autocommit(m_impl.m_db) != 0) {
+        throw FatalError(m_impl.m_name +
+                         ": the batch's transaction was rolled back by an earlier error");
+      }
+      m_impl.run(Query::savepoint);
+    }
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     ~Transaction() {
       // After some errors (SQLITE_FULL, SQLITE_IOERR ...) SQLite has already rolled back, and a
       // second ROLLBACK would fail. A failing ROLLBACK cannot be reported from here; the
       // connection then reports the same problem on its next statement.
-      if (!m_committed && sqlite3_get_autocommit(m_impl.m_db) == 0) {
-        const auto i = static_cast<std::size_t>(Query::rollback);
-        sqlite3_stmt* stmt = m_impl.m_stmts[i];
-        if (stmt != nullptr) {
-          sqlite3_step(stmt);
-          sqlite3_reset(stmt);
-        } else {
-          sqlite3_exec(m_impl.m_db, k_queries[i].sql, nullptr, nullptr, nullptr);
-        }
+      if (m_committed || sqlite3_get_autocommit(m_impl.m_db) != 0) {
+        return;
+      }
+      if (m_nested) {
+        m_impl.run_quietly(Query::rollback_to);
+        m_impl.run_quietly(Query::release);
+      } else {
+        m_impl.run_quietly(Query::rollback);
       }
     }
     void commit() {
-      m_impl.run(Query::commit);
+      m_impl.run(m_nested ? Query::release : Query::commit);
       m_committed = true;
     }
 
   private:
     Impl& m_impl;
+    bool m_nested;
     bool m_committed = false;
   };
+
+  // Runs a statement from a destructor, where its failure cannot be reported.
+  void run_quietly(Query q) {
+    const auto i = static_cast<std::size_t>(q);
+    sqlite3_stmt* stmt = m_stmts[i];
+    if (stmt != nullptr) {
+      sqlite3_step(stmt);
+      sqlite3_reset(stmt);
+    } else {
+      sqlite3_exec(m_db, k_queries[i].sql, nullptr, nullptr, nullptr);
+    }
+  }
+
+  bool m_batch_open = false;
 
   void save_feed_in_transaction(const FeedState& state) {
     Cursor c = cursor(Query::save_feed);
@@ -620,15 +670,47 @@ struct Store::Impl {
   }
 
   void append_journal_in_transaction(const std::vector<JournalEntry>& entries) {
-    Cursor c = cursor(Query::append_journal);
-    for (const JournalEntry& e : entries) {
-      c.bind(1, e.seq);
-      c.bind(2, std::string_view{e.topic});
-      c.bind_blob(3, e.body);
-      c.bind(4, e.at);
-      c.step();
-      c.rewind();
+    if (entries.empty()) {
+      return;
     }
+    std::int64_t bytes = 0;
+    {
+      Cursor c = cursor(Query::append_journal);
+      for (const JournalEntry& e : entries) {
+        c.bind(1, e.seq);
+        c.bind(2, std::string_view{e.topic});
+        c.bind_blob(3, e.body);
+        c.bind(4, e.at);
+        c.step();
+        c.rewind();
+        bytes += static_cast<std::int64_t>(e.topic.size() + e.body.size());
+      }
+    }
+    add_journal_bytes(bytes);
+  }
+
+  void add_journal_bytes(std::int64_t delta) {
+    Cursor c = cursor(Query::add_journal_bytes);
+    c.bind(1, delta);
+    c.step();
+  }
+
+  // journal_bytes(), inside a transaction.
+  std::int64_t journal_bytes_in_transaction() {
+    {
+      Cursor c = cursor(Query::load_counter);
+      c.bind(1, k_journal_bytes_counter);
+      if (c.step()) {
+        return c.int64(0);
+      }
+    }
+    std::int64_t bytes = 0;
+    {
+      Cursor c = cursor(Query::journal_bytes);
+      bytes = c.step() ? c.int64(0) : 0;
+    }
+    save_counter_in_transaction(k_journal_bytes_counter, bytes);
+    return bytes;
   }
 
   void save_window_in_transaction(const std::vector<WindowEntry>& entries) {
@@ -778,12 +860,6 @@ std::vector<bool> Store::commit(const PollWrite& write) {
   m_impl->save_feed_in_transaction(write.state);
   auto is_new =
       m_impl->insert_seen_in_transaction(write.state.feed_id, write.seen_keys, write.when);
-  if (write.keeps_last_document) {
-    Cursor c = m_impl->cursor(Query::refresh_latest_seen);
-    c.bind(1, std::string_view{write.state.feed_id});
-    c.bind(2, write.when);
-    c.step();
-  }
   if (!write.content_hashes.empty()) {
     Cursor c = m_impl->cursor(Query::set_content_hash);
     c.bind(1, std::string_view{write.state.feed_id});
@@ -802,6 +878,37 @@ std::vector<bool> Store::commit(const PollWrite& write) {
   }
   tx.commit();
   return is_new;
+}
+
+void Store::begin_batch() {
+  if (m_impl->m_batch_open) {
+    throw FatalError(m_impl->m_name + ": a batch is already open");
+  }
+  m_impl->run(Query::begin);
+  m_impl->m_batch_open = true;
+}
+
+void Store::commit_batch() {
+  if (!m_impl->m_batch_open) {
+    throw FatalError(m_impl->m_name + ": no batch is open");
+  }
+  m_impl->m_batch_open = false;
+  if (sqlite3_get_autocommit(m_impl->m_db) != 0) {
+    throw FatalError(m_impl->m_name +
+                     ": the batch's transaction was rolled back by an earlier error");
+  }
+  try {
+    m_impl->run(Query::commit);
+  } catch (const FatalError&) {
+    if (sqlite3_get_autocommit(m_impl->m_db) == 0) {
+      m_impl->run_quietly(Query::rollback);
+    }
+    throw;
+  }
+}
+
+bool Store::batch_open() const noexcept {
+  return m_impl->m_batch_open;
 }
 
 std::vector<std::optional<std::int64_t>>
@@ -864,32 +971,40 @@ std::optional<std::int64_t> Store::journal_last_seq() {
 }
 
 std::int64_t Store::journal_bytes() {
-  Cursor c = m_impl->cursor(Query::journal_bytes);
-  return c.step() ? c.int64(0) : 0;
+  Impl::Transaction tx(*m_impl);
+  const std::int64_t bytes = m_impl->journal_bytes_in_transaction();
+  tx.commit();
+  return bytes;
 }
 
 std::size_t Store::trim_journal(TimePoint older_than, std::int64_t max_bytes,
                                 std::int64_t keep_after_seq, std::size_t max_rows) {
   Impl::Transaction tx(*m_impl);
-  std::int64_t excess = 0;
-  {
-    Cursor c = m_impl->cursor(Query::journal_bytes);
-    excess = (c.step() ? c.int64(0) : 0) - max_bytes;
-  }
-  // Rows go oldest first, so one cut-off seq describes the batch: the oldest rows are the old
-  // ones, and removing the oldest is how the size comes down.
+  std::int64_t excess = m_impl->journal_bytes_in_transaction() - max_bytes;
+  // Rows go oldest first, so one cut-off seq describes the batch: first the oldest rows that
+  // bring the size down, then those past the retention.
   std::optional<std::int64_t> cut_through;
+  std::int64_t freed = 0;
   std::size_t count = 0;
-  {
-    Cursor c = m_impl->cursor(Query::journal_head);
+  if (excess > 0) {
+    Cursor c = m_impl->cursor(Query::journal_head_sizes);
     c.bind(1, keep_after_seq);
     c.bind(2, max_rows);
-    while (c.step()) {
-      if (from_ms(c.int64(1)) >= older_than && excess <= 0) {
-        break;
-      }
+    while (excess > 0 && c.step()) {
       cut_through = c.int64(0);
-      excess -= c.int64(2);
+      excess -= c.int64(1);
+      freed += c.int64(1);
+      ++count;
+    }
+  }
+  if (count < max_rows) {
+    Cursor c = m_impl->cursor(Query::journal_head_times);
+    c.bind(1, cut_through.value_or(std::numeric_limits<std::int64_t>::min()));
+    c.bind(2, keep_after_seq);
+    c.bind(3, max_rows - count);
+    while (c.step() && from_ms(c.int64(1)) < older_than) {
+      cut_through = c.int64(0);
+      freed += c.int64(2);
       ++count;
     }
   }
@@ -897,6 +1012,9 @@ std::size_t Store::trim_journal(TimePoint older_than, std::int64_t max_bytes,
     Cursor c = m_impl->cursor(Query::delete_journal_through);
     c.bind(1, *cut_through);
     c.step();
+  }
+  if (freed > 0) {
+    m_impl->add_journal_bytes(-freed);
   }
   tx.commit();
   return count;
@@ -919,12 +1037,12 @@ std::vector<WindowEntry> Store::load_window() {
   return entries;
 }
 
-std::size_t Store::purge_window(std::chrono::sys_seconds older_than, std::size_t max_rows) {
+std::size_t Store::purge_window(std::chrono::seconds keep, std::size_t max_rows) {
   Impl::Transaction tx(*m_impl);
   std::size_t purged = 0;
   {
     Cursor c = m_impl->cursor(Query::purge_window);
-    c.bind(1, static_cast<std::int64_t>(older_than.time_since_epoch().count()));
+    c.bind(1, static_cast<std::int64_t>(keep.count()));
     c.bind(2, max_rows);
     c.step();
     purged = m_impl->changes();

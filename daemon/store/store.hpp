@@ -23,6 +23,8 @@ using TimePoint = std::chrono::sys_time<std::chrono::milliseconds>;
 inline constexpr std::string_view k_seq_counter = "seq"; // the last seq journalled
 // The highest seq known to have been handed to ZeroMQ; rows above it are sent again at start.
 inline constexpr std::string_view k_sent_counter = "sent_seq";
+// The running total of journal_bytes() (kept by the store itself).
+inline constexpr std::string_view k_journal_bytes_counter = "journal_bytes";
 
 // One journalled message: what the publisher sends (topic and body frames) under its seq.
 struct JournalEntry {
@@ -146,12 +148,6 @@ public:
     FeedState state;
     std::vector<std::string> seen_keys; // as insert_seen(state.feed_id, seen_keys, when)
     TimePoint when;
-    // The poll brought no document (304 Not Modified, or a failure): the feed's latest document
-    // still holds what it held, so its entries (those with the feed's newest last_seen, which
-    // the poll that saw them set to its `when`) are refreshed to `when` too. Without this a feed
-    // answering 304 for longer than the retention would have its current stories expire, and
-    // publish them again when it next changes.
-    bool keeps_last_document = false;
     // Set on entries of state.feed_id's seen set after seen_keys went in (a key not in the set
     // is added); the dedupe engine's hash of a story's content, to tell updates.
     std::vector<std::pair<std::string, std::int64_t>> content_hashes;
@@ -165,15 +161,29 @@ public:
   // write.seen_keys.
   std::vector<bool> commit(const PollWrite& write);
 
+  // Group commit. Between begin_batch() and commit_batch() every write above (commit(),
+  // save_feed(), the purges ...) is a savepoint inside one transaction: it still goes in whole
+  // or not at all, later reads see it, but nothing is durable, nor visible to other
+  // connections, until commit_batch(). One transaction for many polls writes each shared page
+  // once instead of once per poll. commit_batch() throws fw::FatalError, and leaves no
+  // transaction open, when the commit fails or when an error made SQLite roll the batch back
+  // earlier (every write of the batch is then lost, including the ones that returned).
+  void begin_batch();
+  void commit_batch();
+  [[nodiscard]] bool batch_open() const noexcept;
+
   // content_hash of each of `keys` in the seen set of `feed_id`, same order: nullopt for a key
   // not seen or seen without a hash.
   [[nodiscard]] std::vector<std::optional<std::int64_t>>
   content_hashes(std::string_view feed_id, const std::vector<std::string>& keys);
 
   // Deletes up to `max_rows` seen entries, of any feed, whose last_seen is before `older_than`,
-  // in one transaction; returns how many. A key present in a feed's latest document had its
-  // last_seen refreshed by that poll, so an age test alone keeps it. Call repeatedly until it
-  // returns less than max_rows, letting other work run in between.
+  // in one transaction; returns how many. The entries of a feed's latest document (those with
+  // its newest last_seen) count as seen at the feed's last_attempt, since a poll that brings no
+  // document (304 Not Modified, or a failure) leaves them in the feed: a feed answering 304 for
+  // longer than the retention keeps its current stories, and does not publish them again when
+  // it next changes. Call repeatedly until it returns less than max_rows, letting other work run
+  // in between.
   std::size_t purge_seen(TimePoint older_than, std::size_t max_rows);
 
   // The journal. The publisher sends from it; the replay endpoint reads it (JournalReader).
@@ -185,7 +195,8 @@ public:
   // The lowest and highest seq journalled, or nullopt when the journal is empty.
   [[nodiscard]] std::optional<std::int64_t> journal_oldest_seq();
   [[nodiscard]] std::optional<std::int64_t> journal_last_seq();
-  // The sum of topic and body sizes in bytes over the whole journal (what max_bytes limits).
+  // The sum of topic and body sizes in bytes over the whole journal (what max_bytes limits):
+  // a counter the journal's writes keep, counted from the journal itself the first time.
   [[nodiscard]] std::int64_t journal_bytes();
 
   // Deletes, oldest first and in one transaction, up to `max_rows` journal entries that are
@@ -197,10 +208,12 @@ public:
 
   // The near-duplicate window. save_window inserts or replaces (by story_key) in one
   // transaction; load_window returns every entry ordered by (at, story_key); purge_window
-  // deletes up to `max_rows` entries with `at` before `older_than` and returns how many.
+  // deletes up to `max_rows` entries whose `at` is more than `keep` before the newest entry's
+  // (story times, never the clock: an archive fetched today keeps its window) and returns how
+  // many.
   void save_window(const std::vector<WindowEntry>& entries);
   [[nodiscard]] std::vector<WindowEntry> load_window();
-  std::size_t purge_window(std::chrono::sys_seconds older_than, std::size_t max_rows);
+  std::size_t purge_window(std::chrono::seconds keep, std::size_t max_rows);
 
   // Daemon-wide counters that must survive restarts (the message sequence number).
   // load_counter returns 0 for a counter never saved.

@@ -125,6 +125,51 @@ TEST(Journal, AFailingCommitLeavesNothingBehind) {
   EXPECT_EQ(store.content_hashes("f", {"a"}), (std::vector<std::optional<std::int64_t>>{42}));
 }
 
+// Group commit: inside a batch each commit() is a savepoint. A failing one undoes only itself,
+// the others go in together with commit_batch().
+TEST(Batch, AFailingWriteUndoesOnlyItself) {
+  Store store = Store::open_in_memory();
+  store.begin_batch();
+  EXPECT_TRUE(store.batch_open());
+  Store::PollWrite a;
+  a.state = bare_state("a");
+  a.seen_keys = {"x"};
+  a.when = k_t0;
+  a.journal = {entry(1)};
+  store.commit(a);
+  EXPECT_TRUE(store.is_seen("a", "x")) << "later reads in the batch see its writes";
+
+  Store::PollWrite bad;
+  bad.state = bare_state("bad");
+  bad.seen_keys = {"y"};
+  bad.when = k_t0;
+  bad.journal = {entry(1)}; // seq taken
+  EXPECT_THROW(store.commit(bad), fw::FatalError);
+
+  Store::PollWrite c;
+  c.state = bare_state("c");
+  c.when = k_t0;
+  c.journal = {entry(2)};
+  store.commit(c);
+  store.commit_batch();
+  EXPECT_FALSE(store.batch_open());
+  EXPECT_TRUE(store.load_feed("a"));
+  EXPECT_FALSE(store.load_feed("bad"));
+  EXPECT_FALSE(store.is_seen("bad", "y"));
+  EXPECT_TRUE(store.load_feed("c"));
+  EXPECT_EQ(seqs(store.read_journal(0, 10)), (std::vector<std::int64_t>{1, 2}));
+}
+
+TEST(Batch, OpensOnceAndCommitsOnlyWhenOpen) {
+  Store store = Store::open_in_memory();
+  EXPECT_THROW(store.commit_batch(), fw::FatalError);
+  store.begin_batch();
+  EXPECT_THROW(store.begin_batch(), fw::FatalError);
+  store.commit_batch();
+  store.save_feed(bare_state("f")); // a plain transaction again
+  EXPECT_TRUE(store.load_feed("f"));
+}
+
 TEST(Journal, TrimRemovesEntriesOlderThanTheRetention) {
   Store store = Store::open_in_memory();
   store.append_journal({entry(1, k_t0), entry(2, k_t0 + 1h), entry(3, k_t0 + 2h), entry(4)});
@@ -146,6 +191,21 @@ TEST(Journal, TrimRemovesTheOldestEntriesBeyondTheSizeLimit) {
   EXPECT_EQ(store.trim_journal(k_t0 - 1h, 650, 100, 100), 4U);
   EXPECT_EQ(store.journal_bytes(), 600);
   EXPECT_EQ(store.journal_oldest_seq(), 5);
+  store.append_journal({entry(11, k_t0, 189)});
+  EXPECT_EQ(store.journal_bytes(), 800) << "the running total follows appends";
+}
+
+// Size first, then age, in one pass: entries 1-2 go for the size, 3-4 for their age.
+TEST(Journal, TrimCombinesTheSizeLimitAndTheRetention) {
+  Store store = Store::open_in_memory();
+  std::vector<JournalEntry> entries;
+  for (std::int64_t seq = 1; seq <= 6; ++seq) {
+    entries.push_back(entry(seq, seq <= 4 ? k_t0 : k_t0 + 2h, 89));
+  }
+  store.append_journal(entries);
+  EXPECT_EQ(store.trim_journal(k_t0 + 1h, 450, 100, 100), 4U);
+  EXPECT_EQ(store.journal_oldest_seq(), 5);
+  EXPECT_EQ(store.journal_bytes(), 200);
 }
 
 TEST(Journal, TrimWorksInBoundedBatchesAndKeepsUnsentEntries) {
@@ -184,12 +244,16 @@ TEST(SeenRetention, AnUnchangedFeedKeepsTheStoriesOfItsLastDocument) {
   store.insert_seen("other", {"x"}, k_t0 + 1h);
   Store::PollWrite not_modified;
   not_modified.state = bare_state("f");
+  not_modified.state.last_attempt = k_t0 + 100 * 24h;
   not_modified.when = k_t0 + 100 * 24h;
-  not_modified.keeps_last_document = true;
   store.commit(not_modified);
   EXPECT_EQ(store.purge_seen(k_t0 + 10 * 24h, 100), 2U);
   EXPECT_EQ(store.are_seen("f", {"gone", "a", "b"}), (std::vector<bool>{false, true, true}));
-  EXPECT_FALSE(store.is_seen("other", "x")) << "other feeds are not refreshed";
+  EXPECT_FALSE(store.is_seen("other", "x")) << "other feeds are not kept";
+  // Once the feed is no longer polled, its last stories expire a retention after its last poll.
+  EXPECT_EQ(store.purge_seen(k_t0 + 99 * 24h, 100), 0U);
+  EXPECT_EQ(store.purge_seen(k_t0 + 101 * 24h, 100), 2U);
+  EXPECT_FALSE(store.is_seen("f", "a"));
 }
 
 TEST(SeenRetention, ALatePollDoesNotMoveLastSeenBack) {
@@ -237,9 +301,10 @@ TEST(Window, SavesReplacesLoadsInTimeOrderAndPurges) {
   EXPECT_EQ(loaded[0], (WindowEntry{2, "b", t, 1, "s2"}));
   EXPECT_EQ(loaded[1], (WindowEntry{1, "a", t + 5s, 4, "s1"}));
   EXPECT_EQ(loaded[2], (WindowEntry{3, "c", t + 10s, 1, ""}));
-  EXPECT_EQ(store.purge_window(t + 6s, 1), 1U);
-  EXPECT_EQ(store.purge_window(t + 6s, 1), 1U);
-  EXPECT_EQ(store.purge_window(t + 6s, 1), 0U);
+  // The newest entry is at t + 10s: keeping 4 s drops the two before t + 6s.
+  EXPECT_EQ(store.purge_window(4s, 1), 1U);
+  EXPECT_EQ(store.purge_window(4s, 1), 1U);
+  EXPECT_EQ(store.purge_window(4s, 1), 0U);
   ASSERT_EQ(store.load_window().size(), 1U);
   EXPECT_EQ(store.load_window()[0].story_key, 3);
 }
@@ -309,6 +374,35 @@ TEST_F(StoreFileV2, ReaderSeesCommittedEntriesAndTheJournalBounds) {
   EXPECT_TRUE(chunk.entries.empty());
   EXPECT_EQ(chunk.oldest_seq, 4);
   EXPECT_EQ(chunk.last_seq, 3);
+}
+
+TEST_F(StoreFileV2, ABatchIsInvisibleToOtherConnectionsUntilItCommits) {
+  Store store = Store::open(m_db);
+  JournalReader reader = JournalReader::open(m_db);
+  store.begin_batch();
+  Store::PollWrite w;
+  w.state = bare_state("f");
+  w.when = k_t0;
+  w.journal = {entry(1)};
+  store.commit(w);
+  EXPECT_TRUE(reader.read_after(0, 10).entries.empty());
+  store.commit_batch();
+  EXPECT_EQ(seqs(reader.read_after(0, 10).entries), std::vector<std::int64_t>{1});
+}
+
+// A file whose counter row is missing (written before it existed) gets the journal counted.
+TEST_F(StoreFileV2, JournalBytesAreCountedWhenTheCounterIsMissing) {
+  {
+    Store store = Store::open(m_db);
+    store.append_journal({entry(1, k_t0, 89), entry(2, k_t0, 189)});
+    EXPECT_EQ(store.journal_bytes(), 300);
+  }
+  RawDb(m_db).exec("DELETE FROM counter WHERE name = 'journal_bytes'");
+  Store store = Store::open(m_db);
+  store.append_journal({entry(3, k_t0, 89)}); // not counted: no row yet
+  EXPECT_EQ(store.journal_bytes(), 400);
+  store.append_journal({entry(4, k_t0, 89)});
+  EXPECT_EQ(store.journal_bytes(), 500);
 }
 
 TEST_F(StoreFileV2, ReaderRefusesAFileAtAnotherVersion) {
