@@ -1,8 +1,11 @@
-// The state database, schema version 2.
+// The state database, schema version 3.
 //
 // feed_state  one row per feed; the columns are the fields of FeedState one to one, in the same
-//             order. Times are INTEGER milliseconds since the Unix epoch, UTC (`*_ms`); booleans
-//             are 0/1. NULL stands for std::nullopt and is allowed only in the optional columns.
+//             order, but for identity_state. Times are INTEGER milliseconds since the Unix
+//             epoch, UTC (`*_ms`); booleans are 0/1. NULL stands for std::nullopt and is allowed
+//             only in the optional columns. Every poll rewrites its feed's row: keep it small.
+// feed_identity (feed_id, state) WITHOUT ROWID: FeedState::identity_state when not empty,
+//             written only when it changes (a document's ids do).
 // seen        (feed_id, key, first_seen, last_seen, content_hash) PRIMARY KEY (feed_id, key)
 //             WITHOUT ROWID; first_seen and last_seen are in milliseconds like the *_ms columns.
 //             The seen set is the biggest table (every story id of every feed) and is looked up
@@ -103,6 +106,18 @@ CREATE TABLE "window" (
 );
 CREATE INDEX window_by_at ON "window" (at_s);
 )sql",
+    // 3: identity_state moves to a table of its own. Every poll rewrites its feed's feed_state
+    // row; the identity (some 700 bytes) made those rows five times larger, so that a round of
+    // polls dirtied five times as many pages, while it changes only when a document does.
+    R"sql(
+CREATE TABLE feed_identity (
+  feed_id TEXT NOT NULL PRIMARY KEY,
+  state   TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO feed_identity (feed_id, state)
+  SELECT feed_id, identity_state FROM feed_state WHERE identity_state != '';
+ALTER TABLE feed_state DROP COLUMN identity_state;
+)sql",
 };
 
 // Long enough to ride out another process's checkpoint or a `sqlite3` shell an operator left
@@ -122,6 +137,8 @@ enum class Query : std::size_t {
   load_feed,
   load_feeds,
   save_feed,
+  save_identity,
+  delete_identity,
   insert_seen,
   refresh_seen,
   is_seen,
@@ -152,8 +169,11 @@ struct QueryText {
 #define FW_FEED_COLUMNS                                                                            \
   "feed_id, url, configured_url, etag, last_modified, next_due_ms, last_attempt_ms, "              \
   "last_success_ms, error_count, last_status, last_error, redirect_target, redirect_count, "       \
-  "moved_from, disabled, disabled_reason, polled_once, schedule_explain, stories_seen, "           \
-  "identity_state"
+  "moved_from, disabled, disabled_reason, polled_once, schedule_explain, stories_seen"
+// A FeedState: its feed_state row and its identity.
+#define FW_FEED_SELECT                                                                             \
+  "SELECT " FW_FEED_COLUMNS ", coalesce((SELECT state FROM feed_identity AS i "                    \
+  "WHERE i.feed_id = feed_state.feed_id), '') FROM feed_state "
 
 constexpr std::array k_queries = {
     // IMMEDIATE takes the write lock up front. A deferred transaction that reads first and then
@@ -166,15 +186,14 @@ constexpr std::array k_queries = {
     QueryText{Query::release, "ending a write in a batch", "RELEASE fw_write"},
     QueryText{Query::rollback_to, "undoing a write in a batch", "ROLLBACK TO fw_write"},
     QueryText{Query::user_version, "reading the schema version", "PRAGMA user_version"},
-    QueryText{Query::load_feed, "loading the state of a feed",
-              "SELECT " FW_FEED_COLUMNS " FROM feed_state WHERE feed_id = ?1"},
+    QueryText{Query::load_feed, "loading the state of a feed", FW_FEED_SELECT "WHERE feed_id = ?1"},
     QueryText{Query::load_feeds, "loading the state of all feeds",
-              "SELECT " FW_FEED_COLUMNS " FROM feed_state ORDER BY feed_id"},
+              FW_FEED_SELECT "ORDER BY feed_id"},
     // An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, which would fire
     // ON DELETE actions of any table a later schema points at feed_state.
     QueryText{Query::save_feed, "saving the state of a feed",
               "INSERT INTO feed_state (" FW_FEED_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-              "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
+              "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
               "ON CONFLICT (feed_id) DO UPDATE SET url = excluded.url, "
               "configured_url = excluded.configured_url, etag = excluded.etag, "
               "last_modified = excluded.last_modified, next_due_ms = excluded.next_due_ms, "
@@ -185,7 +204,14 @@ constexpr std::array k_queries = {
               "redirect_count = excluded.redirect_count, moved_from = excluded.moved_from, "
               "disabled = excluded.disabled, disabled_reason = excluded.disabled_reason, "
               "polled_once = excluded.polled_once, schedule_explain = excluded.schedule_explain, "
-              "stories_seen = excluded.stories_seen, identity_state = excluded.identity_state"},
+              "stories_seen = excluded.stories_seen"},
+    // Written only when it changed: an unchanged identity costs a look-up, not a page write.
+    QueryText{Query::save_identity, "saving the identity state of a feed",
+              "INSERT INTO feed_identity (feed_id, state) VALUES (?1, ?2) "
+              "ON CONFLICT (feed_id) DO UPDATE SET state = excluded.state "
+              "WHERE state IS NOT excluded.state"},
+    QueryText{Query::delete_identity, "clearing the identity state of a feed",
+              "DELETE FROM feed_identity WHERE feed_id = ?1"},
     // OR IGNORE plus sqlite3_changes() tells new from old keys in one statement per key.
     QueryText{Query::insert_seen, "recording seen stories",
               "INSERT OR IGNORE INTO seen (feed_id, key, first_seen, last_seen) "
@@ -255,6 +281,7 @@ constexpr std::array k_queries = {
 };
 
 #undef FW_FEED_COLUMNS
+#undef FW_FEED_SELECT
 
 constexpr std::size_t k_query_count = k_queries.size();
 
@@ -447,7 +474,6 @@ void bind_feed(Cursor& c, const FeedState& s) {
   c.bind(17, s.polled_once);
   c.bind(18, std::string_view{s.schedule_explain});
   c.bind(19, s.stories_seen);
-  c.bind(20, std::string_view{s.identity_state});
 }
 
 JournalEntry read_journal_entry(const Cursor& row) {
@@ -632,6 +658,12 @@ struct Store::Impl {
     Cursor c = cursor(Query::save_feed);
     bind_feed(c, state);
     c.step();
+    Cursor i = cursor(state.identity_state.empty() ? Query::delete_identity : Query::save_identity);
+    i.bind(1, std::string_view{state.feed_id});
+    if (!state.identity_state.empty()) {
+      i.bind(2, std::string_view{state.identity_state});
+    }
+    i.step();
   }
 
   std::vector<bool> insert_seen_in_transaction(std::string_view feed_id,

@@ -91,7 +91,7 @@ struct FeedState {
 class Store {
 public:
   // The schema this binary writes; files at a lower version are migrated by open().
-  static constexpr int k_schema_version = 2;
+  static constexpr int k_schema_version = 3;
 
   // Opens `db_file` (normally <state_dir>/feedwire.db), creating it and its parent directories
   // when missing, switches it to WAL mode and applies any pending migrations in one transaction.

@@ -41,6 +41,23 @@ std::vector<std::int64_t> seqs(const std::vector<JournalEntry>& entries) {
   return out;
 }
 
+// The tables of schema version 1, as its shipped script made them.
+constexpr const char* k_version_one_tables = R"sql(
+CREATE TABLE feed_state (
+  feed_id TEXT NOT NULL PRIMARY KEY, url TEXT NOT NULL, configured_url TEXT NOT NULL,
+  etag TEXT, last_modified TEXT, next_due_ms INTEGER, last_attempt_ms INTEGER,
+  last_success_ms INTEGER, error_count INTEGER NOT NULL DEFAULT 0, last_status INTEGER,
+  last_error TEXT NOT NULL DEFAULT '', redirect_target TEXT,
+  redirect_count INTEGER NOT NULL DEFAULT 0, moved_from TEXT,
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  disabled_reason TEXT NOT NULL DEFAULT '',
+  polled_once INTEGER NOT NULL DEFAULT 0 CHECK (polled_once IN (0, 1)),
+  schedule_explain TEXT NOT NULL DEFAULT '', stories_seen INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE seen (feed_id TEXT NOT NULL, key TEXT NOT NULL, first_seen INTEGER NOT NULL,
+  PRIMARY KEY (feed_id, key)) WITHOUT ROWID;
+CREATE TABLE counter (name TEXT NOT NULL PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+)sql";
+
 class StoreFileV2 : public TempDirTest {
 protected:
   void SetUp() override {
@@ -312,20 +329,7 @@ TEST(Window, SavesReplacesLoadsInTimeOrderAndPurges) {
 // A state file written by the release before the journal (schema version 1, made here with that
 // release's script) opens, migrates, and keeps its feeds, seen keys and counters.
 TEST_F(StoreFileV2, MigratesAVersionOneFile) {
-  RawDb(m_db).exec(R"sql(
-CREATE TABLE feed_state (
-  feed_id TEXT NOT NULL PRIMARY KEY, url TEXT NOT NULL, configured_url TEXT NOT NULL,
-  etag TEXT, last_modified TEXT, next_due_ms INTEGER, last_attempt_ms INTEGER,
-  last_success_ms INTEGER, error_count INTEGER NOT NULL DEFAULT 0, last_status INTEGER,
-  last_error TEXT NOT NULL DEFAULT '', redirect_target TEXT,
-  redirect_count INTEGER NOT NULL DEFAULT 0, moved_from TEXT,
-  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
-  disabled_reason TEXT NOT NULL DEFAULT '',
-  polled_once INTEGER NOT NULL DEFAULT 0 CHECK (polled_once IN (0, 1)),
-  schedule_explain TEXT NOT NULL DEFAULT '', stories_seen INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE seen (feed_id TEXT NOT NULL, key TEXT NOT NULL, first_seen INTEGER NOT NULL,
-  PRIMARY KEY (feed_id, key)) WITHOUT ROWID;
-CREATE TABLE counter (name TEXT NOT NULL PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+  RawDb(m_db).exec(std::string(k_version_one_tables) + R"sql(
 INSERT INTO feed_state (feed_id, url, configured_url, stories_seen)
   VALUES ('f', 'https://example.org/f', 'https://example.org/f', 2);
 INSERT INTO seen VALUES ('f', 'old', 1700000000000), ('f', 'recent', 1800000000000);
@@ -334,7 +338,7 @@ PRAGMA user_version = 1;
 )sql");
   {
     Store store = Store::open(m_db);
-    EXPECT_EQ(store.schema_version(), 2);
+    EXPECT_EQ(store.schema_version(), Store::k_schema_version);
     ASSERT_TRUE(store.load_feed("f"));
     EXPECT_EQ(store.load_feed("f")->stories_seen, 2);
     EXPECT_EQ(store.load_feed("f")->identity_state, "");
@@ -347,6 +351,47 @@ PRAGMA user_version = 1;
   }
   Store store = Store::open(m_db);
   EXPECT_EQ(store.journal_last_seq(), 42);
+}
+
+// A version 2 file (made here with the shipped scripts of versions 1 and 2) keeps each feed's
+// identity state when it moves to feed_identity.
+TEST_F(StoreFileV2, MigratesAVersionTwoFileKeepingIdentities) {
+  RawDb(m_db).exec(std::string(k_version_one_tables) + R"sql(
+ALTER TABLE seen ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE seen ADD COLUMN content_hash INTEGER;
+CREATE INDEX seen_by_last_seen ON seen (last_seen);
+ALTER TABLE feed_state ADD COLUMN identity_state TEXT NOT NULL DEFAULT '';
+CREATE TABLE journal (seq INTEGER NOT NULL PRIMARY KEY, topic TEXT NOT NULL, body BLOB NOT NULL,
+  at_ms INTEGER NOT NULL);
+CREATE TABLE "window" (story_key INTEGER NOT NULL PRIMARY KEY, feed_id TEXT NOT NULL,
+  at_s INTEGER NOT NULL, cluster INTEGER, signature BLOB);
+CREATE INDEX window_by_at ON "window" (at_s);
+INSERT INTO feed_state (feed_id, url, configured_url, identity_state)
+  VALUES ('a', 'https://example.org/a', 'https://example.org/a', 'guid_health 1'),
+         ('b', 'https://example.org/b', 'https://example.org/b', '');
+PRAGMA user_version = 2;
+)sql");
+  Store store = Store::open(m_db);
+  EXPECT_EQ(store.schema_version(), Store::k_schema_version);
+  EXPECT_EQ(store.load_feed("a")->identity_state, "guid_health 1");
+  EXPECT_EQ(store.load_feed("b")->identity_state, "");
+  EXPECT_EQ(RawDb(m_db).text("SELECT count(*) FROM feed_identity"), "1");
+}
+
+// The identity lives in its own table, written only when it changes, and cleared with the state.
+TEST(FeedIdentity, RoundTripsChangesAndClears) {
+  Store store = Store::open_in_memory();
+  FeedState s = bare_state("f");
+  store.save_feed(s);
+  EXPECT_EQ(store.load_feed("f")->identity_state, "");
+  s.identity_state = "mode link";
+  store.save_feed(s);
+  store.save_feed(s);
+  EXPECT_EQ(store.load_feed("f")->identity_state, "mode link");
+  EXPECT_EQ(store.load_feeds().at(0).identity_state, "mode link");
+  s.identity_state.clear();
+  store.save_feed(s);
+  EXPECT_EQ(store.load_feed("f")->identity_state, "");
 }
 
 TEST_F(StoreFileV2, ReaderSeesCommittedEntriesAndTheJournalBounds) {

@@ -342,7 +342,8 @@ TEST_F(StoreFile, NewerSchemaIsAStartupError) {
   const std::string message = open_error();
   EXPECT_NE(message.find(m_db.string()), std::string::npos) << message;
   EXPECT_NE(message.find("version 99 is newer"), std::string::npos) << message;
-  EXPECT_NE(message.find("(2)"), std::string::npos) << message;
+  EXPECT_NE(message.find("(" + std::to_string(Store::k_schema_version) + ")"), std::string::npos)
+      << message;
   EXPECT_NE(message.find("upgrade feedwired or point state_dir elsewhere"), std::string::npos)
       << message;
 
@@ -381,7 +382,7 @@ TEST_F(StoreFile, TablesMissingFromACurrentVersionFileAreAStartupError) {
   fs::create_directories(m_db.parent_path());
   {
     RawDb raw(m_db);
-    raw.exec("PRAGMA user_version = 2");
+    raw.exec("PRAGMA user_version = " + std::to_string(Store::k_schema_version));
   }
   const std::string message = open_error();
   EXPECT_NE(message.find(m_db.string()), std::string::npos) << message;
@@ -399,13 +400,14 @@ TEST_F(StoreFile, MigratesAHandMadeVersionZeroFile) {
   ASSERT_GT(fs::file_size(m_db), 0U);
   {
     Store store = Store::open(m_db);
-    EXPECT_EQ(store.schema_version(), 2);
+    EXPECT_EQ(store.schema_version(), Store::k_schema_version);
     store.save_feed(full_state("a"));
     EXPECT_EQ(store.insert_seen("a", {"k"}, k_when), std::vector<bool>{true});
   }
   RawDb raw(m_db);
-  EXPECT_EQ(raw.text("PRAGMA user_version"), "2");
-  EXPECT_EQ(raw.text("SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), "5");
+  EXPECT_EQ(raw.text("PRAGMA user_version"), std::to_string(Store::k_schema_version));
+  // feed_state, seen, counter, journal, window, feed_identity.
+  EXPECT_EQ(raw.text("SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), "6");
 }
 
 TEST_F(StoreFile, MigratesAnEmptyFile) {
@@ -413,7 +415,7 @@ TEST_F(StoreFile, MigratesAnEmptyFile) {
   std::ofstream{m_db};
   ASSERT_EQ(fs::file_size(m_db), 0U);
   Store store = Store::open(m_db);
-  EXPECT_EQ(store.schema_version(), 2);
+  EXPECT_EQ(store.schema_version(), Store::k_schema_version);
   store.save_counter("seq", 9);
   EXPECT_EQ(store.load_counter("seq"), 9);
 }
