@@ -31,6 +31,17 @@ constexpr std::size_t k_dateline_max_tokens = 6;
 
 constexpr std::uint64_t k_token_seed = 0x9e3779b97f4a7c15ULL;
 
+// Eight bytes at p, the first in the lowest bits (as TokenHasher::byte() packs them, and as
+// ascii_word_end() numbers them).
+std::uint64_t load8(const char* p) noexcept {
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, 8);
+  if constexpr (std::endian::native == std::endian::big) {
+    w = __builtin_bswap64(w);
+  }
+  return w;
+}
+
 // Token hash: bytes packed eight to a word, one multiply per word instead of one per byte (the
 // tokeniser is most of the cost of a signature).
 class TokenHasher {
@@ -77,16 +88,6 @@ public:
   }
 
 private:
-  // Eight bytes at p as byte() packs them: the first in the lowest bits.
-  static std::uint64_t load8(const char* p) noexcept {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, 8);
-    if constexpr (std::endian::native == std::endian::big) {
-      w = __builtin_bswap64(w);
-    }
-    return w;
-  }
-
   std::uint64_t m_h = k_token_seed;
   std::uint64_t m_acc = 0;
   unsigned m_shift = 0;
@@ -222,11 +223,7 @@ std::size_t ascii_word_end(std::string_view s, std::size_t i) noexcept {
   constexpr auto rep = [](unsigned char b) { return 0x0101010101010101ULL * b; };
   constexpr std::uint64_t k_high = rep(0x80);
   while (i + 8 <= s.size()) {
-    std::uint64_t x = 0;
-    std::memcpy(&x, s.data() + i, 8);
-    if constexpr (std::endian::native == std::endian::big) {
-      x = __builtin_bswap64(x);
-    }
+    const std::uint64_t x = load8(s.data() + i);
     // Per byte, with the high bit cleared so that no sum carries into the next byte: the high
     // bit of y + (0x80 - lo) is set when y >= lo, that of y + (0x7F - hi) when y > hi.
     const std::uint64_t y = x & ~k_high;
