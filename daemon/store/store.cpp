@@ -263,7 +263,7 @@ constexpr std::array k_queries = {
     // Without its row (a file from before it, or a fresh one) appends leave it alone and
     // journal_bytes() counts the journal once and inserts it.
     QueryText{Query::add_journal_bytes, "counting the journal's bytes",
-              "UPDATE counter SET value = value + ?1 WHERE name = 'journal_bytes'"},
+              "UPDATE counter SET value = value + ?2 WHERE name = ?1"},
     QueryText{Query::delete_journal_through, "trimming the journal",
               "DELETE FROM journal WHERE seq <= ?1"},
     QueryText{Query::save_window, "saving the near-duplicate window",
@@ -723,7 +723,8 @@ struct Store::Impl {
 
   void add_journal_bytes(std::int64_t delta) {
     Cursor c = cursor(Query::add_journal_bytes);
-    c.bind(1, delta);
+    c.bind(1, k_journal_bytes_counter);
+    c.bind(2, delta);
     c.step();
   }
 
