@@ -20,9 +20,8 @@ struct fw_story {
   const fw::plugin_host::StoryView* view = nullptr;
   const std::string* plugin = nullptr; // the [[plugin]] name, for tags and attributes
   const fw::plugin_host::Additions* before = nullptr;
-  fw::plugin_host::Additions added;
-  std::size_t tags_added = 0;
-  // Text made for this call (dates, the current summary): valid until it returns.
+  fw::plugin_host::Additions added; // by this call only
+  // The story's dates as text, made for this call: valid until it returns.
   std::optional<std::string> published, updated;
 };
 
@@ -55,6 +54,29 @@ void host_log(const fw_host_v1* host, std::int32_t level, fw_str message) noexce
     spdlog::log(lvl, "plugin={} {}", h->name, text);
   } catch (...) {
     // A log line that cannot be written is not the plugin's failure.
+  }
+}
+
+// Adds `tag`, or, when its slug is there already, keeps whichever of the two scores higher.
+void keep_best_tag(std::vector<Tag>& tags, Tag tag) {
+  const auto same =
+      std::find_if(tags.begin(), tags.end(), [&](const Tag& t) { return t.tag == tag.tag; });
+  if (same == tags.end()) {
+    tags.push_back(std::move(tag));
+  } else if (tag.score > same->score) {
+    *same = std::move(tag);
+  }
+}
+
+// Sets attribute `key`, in place when it is there already.
+void set_attr_value(std::vector<std::pair<std::string, std::string>>& attrs, std::string key,
+                    std::string value) {
+  const auto same =
+      std::find_if(attrs.begin(), attrs.end(), [&](const auto& kv) { return kv.first == key; });
+  if (same == attrs.end()) {
+    attrs.emplace_back(std::move(key), std::move(value));
+  } else {
+    same->second = std::move(value);
   }
 }
 
@@ -176,24 +198,14 @@ fw_status story_add_tag(fw_story* s, fw_str tag, fw_str label, double score) noe
     if (slug.empty()) {
       return FW_ERR_INVALID;
     }
-    for (Tag& t : s->added.tags) {
-      if (t.tag == slug) {
-        if (score > t.score) {
-          t.score = score;
-          t.label =
-              label.len > 0 ? std::string(feedwire::view(label)) : std::string(feedwire::view(tag));
-        }
-        return FW_OK;
-      }
-    }
-    if (s->tags_added == k_max_tags_per_call) {
+    std::vector<Tag>& tags = s->added.tags; // this call's tags only
+    if (tags.size() == k_max_tags_per_call &&
+        std::none_of(tags.begin(), tags.end(), [&](const Tag& t) { return t.tag == slug; })) {
       return FW_ERR_LIMIT;
     }
-    ++s->tags_added;
-    s->added.tags.push_back(
-        Tag{std::move(slug),
-            label.len > 0 ? std::string(feedwire::view(label)) : std::string(feedwire::view(tag)),
-            score, *s->plugin});
+    keep_best_tag(tags,
+                  Tag{std::move(slug), std::string(feedwire::view(label.len > 0 ? label : tag)),
+                      score, *s->plugin});
     return FW_OK;
   } catch (const std::bad_alloc&) {
     return FW_ERR_NO_MEMORY;
@@ -235,13 +247,7 @@ fw_status story_set_attr(fw_story* s, fw_str key, fw_str json) noexcept {
     // Stored compact, so that the published body does not depend on the plugin's spacing.
     std::string value = nlohmann::json::parse(feedwire::view(json)).dump();
     std::string full = *s->plugin + "." + std::string(feedwire::view(key));
-    for (auto& [k, v] : s->added.attrs) {
-      if (k == full) {
-        v = std::move(value);
-        return FW_OK;
-      }
-    }
-    s->added.attrs.emplace_back(std::move(full), std::move(value));
+    set_attr_value(s->added.attrs, std::move(full), std::move(value));
     return FW_OK;
   } catch (const std::bad_alloc&) {
     return FW_ERR_NO_MEMORY;
@@ -279,13 +285,7 @@ struct DlCloser {
 // attributes by key; then orders the tags by score.
 void merge(Additions& into, Additions&& added) {
   for (Tag& t : added.tags) {
-    const auto same = std::find_if(into.tags.begin(), into.tags.end(),
-                                   [&](const Tag& o) { return o.tag == t.tag; });
-    if (same == into.tags.end()) {
-      into.tags.push_back(std::move(t));
-    } else if (t.score > same->score) {
-      *same = std::move(t);
-    }
+    keep_best_tag(into.tags, std::move(t));
   }
   std::stable_sort(into.tags.begin(), into.tags.end(),
                    [](const Tag& a, const Tag& b) { return a.score > b.score; });
@@ -293,13 +293,7 @@ void merge(Additions& into, Additions&& added) {
     into.summary = std::move(added.summary);
   }
   for (auto& [key, value] : added.attrs) {
-    const auto same = std::find_if(into.attrs.begin(), into.attrs.end(),
-                                   [&](const auto& kv) { return kv.first == key; });
-    if (same == into.attrs.end()) {
-      into.attrs.emplace_back(std::move(key), std::move(value));
-    } else {
-      same->second = std::move(value);
-    }
+    set_attr_value(into.attrs, std::move(key), std::move(value));
   }
 }
 
