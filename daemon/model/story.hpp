@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 // Plain value types shared by every stage from normalize on. No behaviour, no invariants beyond
@@ -41,6 +42,25 @@ struct Story {
   std::vector<Enclosure> enclosures;
   std::optional<std::string> image;
   std::optional<std::string> comments;
+};
+
+// A tag a plugin gave a story.
+struct Tag {
+  std::string tag;   // a slug: lower case, words joined by hyphens ("kim-jong-un")
+  std::string label; // as it reads ("Kim Jong Un")
+  double score = 0;  // in [0, 1]
+  std::string by;    // the [[plugin]] name of the plugin that gave it
+  friend bool operator==(const Tag&, const Tag&) = default;
+};
+
+// What plugins added to one story; published with it as "tags", "summary" and "attrs".
+struct Additions {
+  std::vector<Tag> tags;              // one per slug, highest score first
+  std::optional<std::string> summary; // plain text
+  // "<plugin>.<key>" -> one JSON value, as compact text; in the order first set.
+  std::vector<std::pair<std::string, std::string>> attrs;
+  [[nodiscard]] bool empty() const noexcept { return tags.empty() && !summary && attrs.empty(); }
+  friend bool operator==(const Additions&, const Additions&) = default;
 };
 
 struct FeedInfo {

@@ -35,6 +35,11 @@ public:
   void reserve(std::size_t n) { m_out.reserve(n); }
 
   void raw(std::string_view s) { m_out.append(s); }
+  // A value that is JSON text already.
+  void raw_value(std::string_view json) {
+    prefix();
+    m_out.append(json);
+  }
 
   void string(std::string_view s) {
     m_out.push_back('"');
@@ -301,6 +306,40 @@ std::string to_json(const model::FeedDocument& doc) {
   return out;
 }
 
+// "tags" (highest score first), "summary" and "attrs" (values are JSON already), when set.
+void write_additions(Writer& w, const model::Additions& a) {
+  if (!a.tags.empty()) {
+    w.key("tags");
+    w.begin_array();
+    for (const model::Tag& t : a.tags) {
+      w.begin_object();
+      w.key("tag");
+      w.value(std::optional<std::string>(t.tag));
+      w.key("label");
+      w.value(std::optional<std::string>(t.label));
+      w.key("score");
+      w.number(t.score);
+      w.key("by");
+      w.value(std::optional<std::string>(t.by));
+      w.end_object();
+    }
+    w.end_array();
+  }
+  if (a.summary) {
+    w.key("summary");
+    w.value(a.summary);
+  }
+  if (!a.attrs.empty()) {
+    w.key("attrs");
+    w.begin_object();
+    for (const auto& [key, json] : a.attrs) {
+      w.key(key);
+      w.raw_value(json);
+    }
+    w.end_object();
+  }
+}
+
 std::string story_message_json(const model::Story& story, const MessageEnvelope& envelope) {
   Writer w;
   w.reserve(512 + estimate_story_size(story)); // the envelope, then the item
@@ -334,6 +373,9 @@ std::string story_message_json(const model::Story& story, const MessageEnvelope&
     w.value(envelope.changed);
   }
   write_story_fields(w, story);
+  if (envelope.additions != nullptr) {
+    write_additions(w, *envelope.additions);
+  }
   w.end_object();
   return w.take();
 }

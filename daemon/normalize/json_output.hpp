@@ -35,12 +35,15 @@ struct MessageEnvelope {
   std::optional<Duplicate> duplicate;
   // story.update: the fields that changed ("title", "text"); empty for other messages.
   std::vector<std::string> changed;
+  // What plugins added: "tags", "summary" and "attrs" after the item fields, each only when set.
+  const model::Additions* additions = nullptr;
 };
 
 // The body of a `story.new.<feed-id>`, `story.dup.<feed-id>` or `story.update.<feed-id>` message
 // (docs/messages.md): one JSON object, one line, no trailing newline: schema, seq, story_id,
 // feed_id, feed_title, fetched_at, then cluster_id, duplicate_of, method and similarity, and
-// changed, when set, then the item fields of `feedwire parse` in the same order.
+// changed, when set, then the item fields of `feedwire parse` in the same order, then what
+// plugins added.
 [[nodiscard]] std::string story_message_json(const model::Story& story,
                                              const MessageEnvelope& envelope);
 

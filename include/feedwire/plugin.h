@@ -155,6 +155,16 @@ struct fw_host_v1 {
   /* Sets attribute `key` to a JSON value (`json` must parse as one). It is published as
      "<plugin name>.<key>" in the story's "attrs". */
   fw_status (*story_set_attr)(fw_story* story, fw_str key, fw_str json);
+
+  /* A folder of the plugin's own, for what it keeps across restarts (learned data, caches):
+     <state_dir>/plugins/<plugin name>/, made by the host before create(). {NULL, 0} when there
+     is none (feedwire plugin-check without --state-dir): keep everything in memory then. An
+     absolute path, valid as long as the host table. */
+  fw_str (*plugin_dir)(const fw_host_v1* host);
+  /* The folder of feedwired's config file: resolve relative paths of the plugin's
+     configuration against it. An absolute path ({NULL, 0} when unknown), valid as long as the
+     host table. */
+  fw_str (*config_dir)(const fw_host_v1* host);
 };
 
 /* True when the host's table has `member` (a member added in a later minor version). */

@@ -42,6 +42,14 @@ inline fw_str str(std::string_view s) noexcept {
   return fw_str{s.data(), s.size()};
 }
 
+// A string the host may not have: nullopt for {NULL, 0}.
+inline std::optional<std::string_view> optional_view(fw_str s) noexcept {
+  if (s.ptr == nullptr) {
+    return std::nullopt;
+  }
+  return std::string_view(s.ptr, s.len);
+}
+
 // Thrown by a plugin's constructor to refuse its configuration: feedwired does not start, and
 // its log names the plugin and this message.
 class ConfigError : public std::runtime_error {
@@ -63,6 +71,28 @@ public:
   void error(std::string_view message) const noexcept { log(FW_LOG_ERROR, message); }
 
   [[nodiscard]] std::uint32_t abi_minor() const noexcept { return m_host->abi_minor; }
+
+  // The plugin's own folder for what it keeps across restarts, or nullopt when there is none.
+  [[nodiscard]] std::optional<std::string_view> plugin_dir() const noexcept {
+    return optional_view(m_host->plugin_dir(m_host));
+  }
+  // The folder of feedwired's config file, or nullopt when unknown.
+  [[nodiscard]] std::optional<std::string_view> config_dir() const noexcept {
+    return optional_view(m_host->config_dir(m_host));
+  }
+  // `path` resolved against config_dir() when it is relative and the folder is known.
+  [[nodiscard]] std::string resolve(std::string_view path) const {
+    const std::optional<std::string_view> dir = config_dir();
+    if (path.empty() || path.front() == '/' || !dir) {
+      return std::string(path);
+    }
+    std::string out(*dir);
+    if (!out.empty() && out.back() != '/') {
+      out.push_back('/');
+    }
+    out.append(path);
+    return out;
+  }
   [[nodiscard]] const fw_host_v1* raw() const noexcept { return m_host; }
 
 private:
@@ -77,11 +107,7 @@ public:
 
   // The field, or nullopt when the story does not have it.
   [[nodiscard]] std::optional<std::string_view> field(fw_field f) const noexcept {
-    const fw_str s = m_host->story_field(m_story, f);
-    if (s.ptr == nullptr) {
-      return std::nullopt;
-    }
-    return std::string_view(s.ptr, s.len);
+    return optional_view(m_host->story_field(m_story, f));
   }
   // The field, or "" when the story does not have it.
   [[nodiscard]] std::string_view get(fw_field f) const noexcept { return field(f).value_or(""); }

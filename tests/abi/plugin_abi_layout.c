@@ -14,6 +14,8 @@ FW_FROZEN(host_list_item, offsetof(fw_host_v1, story_list_item) == 32);
 FW_FROZEN(host_add_tag, offsetof(fw_host_v1, story_add_tag) == 40);
 FW_FROZEN(host_set_summary, offsetof(fw_host_v1, story_set_summary) == 48);
 FW_FROZEN(host_set_attr, offsetof(fw_host_v1, story_set_attr) == 56);
+FW_FROZEN(host_plugin_dir, offsetof(fw_host_v1, plugin_dir) == 64);
+FW_FROZEN(host_config_dir, offsetof(fw_host_v1, config_dir) == 72);
 FW_FROZEN(host_size, sizeof(fw_host_v1) >= 64);
 FW_FROZEN(plugin_name, offsetof(fw_plugin_v1, name) == 8);
 FW_FROZEN(plugin_version, offsetof(fw_plugin_v1, version) == 24);
