@@ -22,9 +22,11 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 11> k_top_keys{
-    "state_dir", "log_level", "workers", "on_first_poll", "opml", "publish",
-    "fetch",     "schedule",  "journal", "dedupe",        "feed"};
+constexpr std::array<std::string_view, 13> k_top_keys{
+    "state_dir", "log_level", "workers", "on_first_poll", "opml",        "publish", "fetch",
+    "schedule",  "journal",   "dedupe",  "feed",          "plugin_path", "plugin"};
+constexpr std::array<std::string_view, 7> k_plugin_keys{
+    "name", "path", "config", "isolate", "timeout", "memory_limit_mb", "feeds"};
 constexpr std::array<std::string_view, 6> k_publish_keys{
     "endpoints",       "once_wait_subscribers_ms", "queue_capacity", "send_high_water_mark",
     "replay_endpoint", "heartbeat_interval_ms"};
@@ -858,6 +860,163 @@ private:
   std::map<std::string, SeenId> m_seen;
 };
 
+// A plugin's timeout: a duration as elsewhere, or milliseconds written "500ms".
+std::optional<std::chrono::milliseconds> parse_timeout(std::string_view s) {
+  if (s.size() > 2 && s.substr(s.size() - 2) == "ms") {
+    const std::string_view digits = s.substr(0, s.size() - 2);
+    if (digits.size() > 9 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return std::nullopt;
+    }
+    return std::chrono::milliseconds{std::stoll(std::string(digits))};
+  }
+  if (auto seconds = parse_duration(s)) {
+    return std::chrono::seconds{*seconds};
+  }
+  return std::nullopt;
+}
+
+// The [[plugin]] tables. Feed scopes are checked against the feed ids once every feed (OPML
+// included) is known.
+class PluginReader {
+public:
+  explicit PluginReader(Reader& r) : m_r(r) {}
+
+  void read(const toml::node& node, std::vector<PluginConfig>& out) {
+    const auto* plugins = node.as_array();
+    if (plugins == nullptr || (!plugins->empty() && !plugins->is_array_of_tables())) {
+      m_r.problem(node.source().begin, "plugin",
+                  "expected an array of tables ([[plugin]] sections), found " +
+                      (plugins == nullptr ? type_phrase(node) : std::string("an array")));
+      return;
+    }
+    for (std::size_t i = 0; i < plugins->size(); ++i) {
+      const toml::table& t = *plugins->get(i)->as_table();
+      if (auto plugin = read_one(t, indexed_key("plugin", i))) {
+        out.push_back(std::move(*plugin));
+        m_tables.emplace_back(i, &t);
+      }
+    }
+  }
+
+  // Refuses feed ids of `feeds =` that no feed has.
+  void check_scopes(const std::vector<PluginConfig>& plugins, const std::set<std::string>& ids) {
+    for (std::size_t i = 0; i < plugins.size(); ++i) {
+      if (!plugins[i].feeds) {
+        continue;
+      }
+      const auto [index, table] = m_tables[i];
+      const auto* list = table->get("feeds")->as_array();
+      for (std::size_t k = 0; k < list->size(); ++k) {
+        const std::string& id = (*plugins[i].feeds)[k];
+        if (ids.count(id) == 0) {
+          m_r.problem(list->get(k)->source().begin,
+                      indexed_key(join_key(indexed_key("plugin", index), "feeds"), k),
+                      "no feed has the id " + in_quotes(id));
+        }
+      }
+    }
+  }
+
+private:
+  std::optional<PluginConfig> read_one(const toml::table& t, const std::string& prefix) {
+    PluginConfig plugin;
+    const auto start = t.source().begin;
+    plugin.origin = m_r.label() + ":" + std::to_string(start.line);
+    m_r.check_keys(t, prefix, k_plugin_keys, "in [[plugin]]");
+    bool ok = read_name(t, prefix, plugin.name);
+    std::string path;
+    if (m_r.read_string(t, prefix, "path", Reader::Empty::refused, path)) {
+      if (!std::filesystem::path(path).is_absolute()) {
+        m_r.problem(where_of(t, "path"), join_key(prefix, "path"),
+                    in_quotes(path) + " is not an absolute path; give the full path of the .so, "
+                                      "or leave path out to find \"<name>.so\" on plugin_path");
+        ok = false;
+      } else {
+        plugin.path = std::filesystem::path(path).lexically_normal();
+      }
+    }
+    if (const auto* config = m_r.typed<toml::table>(t.get("config"), join_key(prefix, "config"),
+                                                    "a table (config = { ... })")) {
+      std::ostringstream json;
+      json << toml::json_formatter{*config};
+      plugin.config_json = json.str();
+    }
+    m_r.read_bool(t, prefix, "isolate", plugin.isolate);
+    read_timeout(t, prefix, plugin.timeout);
+    std::int64_t mb = 0;
+    m_r.read_int(t, prefix, "memory_limit_mb", 0, 1024 * 1024, mb);
+    plugin.memory_limit_bytes = mb * 1024 * 1024;
+    std::vector<std::string> feeds;
+    if (m_r.read_string_list(
+            t, prefix, "feeds",
+            [](const toml::node&, const std::string&, const std::string&) { return true; },
+            feeds)) {
+      plugin.feeds = std::move(feeds);
+    }
+    if (!ok) {
+      return std::nullopt;
+    }
+    return plugin;
+  }
+
+  bool read_name(const toml::table& t, const std::string& prefix, std::string& out) {
+    const std::string path = join_key(prefix, "name");
+    const auto* name = m_r.typed<toml::value<std::string>>(t.get("name"), path, "a string");
+    if (name == nullptr) {
+      if (t.get("name") == nullptr) {
+        m_r.problem(t.source().begin, prefix,
+                    "missing required key \"name\" (the plugin's name, e.g. \"tagger\")");
+      }
+      return false;
+    }
+    const std::string& n = name->get();
+    const bool valid = !n.empty() && n.size() <= 64 && std::all_of(n.begin(), n.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    });
+    if (!valid) {
+      m_r.problem(name->source().begin, path,
+                  in_quotes(n) + " is not a valid plugin name; use only a-z, 0-9, '_' and '-'");
+      return false;
+    }
+    if (std::find(m_names.begin(), m_names.end(), n) != m_names.end()) {
+      m_r.problem(name->source().begin, path,
+                  "duplicate plugin name " + in_quotes(n) +
+                      "; to run a plugin twice, copy its .so under a second name");
+      return false;
+    }
+    m_names.push_back(n);
+    out = n;
+    return true;
+  }
+
+  void read_timeout(const toml::table& t, const std::string& prefix,
+                    std::chrono::milliseconds& out) {
+    const toml::node* node = t.get("timeout");
+    if (node == nullptr) {
+      return;
+    }
+    std::optional<std::chrono::milliseconds> timeout;
+    if (const auto* integer = node->as_integer()) {
+      timeout = std::chrono::seconds{integer->get()};
+    } else if (const auto* text = node->as_string()) {
+      timeout = parse_timeout(text->get());
+    }
+    if (!timeout || *timeout < std::chrono::milliseconds{10} ||
+        *timeout > std::chrono::milliseconds{600000}) {
+      m_r.problem(node->source().begin, join_key(prefix, "timeout"),
+                  "expected a duration from 10 ms to 10 minutes, like \"5s\" or \"500ms\"");
+      return;
+    }
+    out = *timeout;
+  }
+
+  Reader& m_r;
+  std::vector<std::string> m_names;
+  // The [[plugin]] index and table of each plugin read, in order.
+  std::vector<std::pair<std::size_t, const toml::table*>> m_tables;
+};
+
 } // namespace
 
 std::string default_user_agent() {
@@ -964,6 +1123,28 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& fil
     }
     detail::parse_opml(*text, path.string(), taken_ids, cfg.feeds, opml_problems);
   }
+
+  if (const auto* list =
+          r.typed<toml::array>(root.get("plugin_path"), "plugin_path", "an array of strings")) {
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const std::string path = indexed_key("plugin_path", i);
+      const auto* s = r.typed<toml::value<std::string>>(list->get(i), path, "a string");
+      if (s != nullptr && s->get().empty()) {
+        r.problem(s->source().begin, path, "must name a folder");
+      } else if (s != nullptr) {
+        cfg.plugin_path.push_back(anchored(folder, s->get()));
+      }
+    }
+  }
+  PluginReader plugins(r);
+  if (const toml::node* node = root.get("plugin")) {
+    plugins.read(*node, cfg.plugins);
+  }
+  std::set<std::string> feed_ids;
+  for (const FeedConfig& f : cfg.feeds) {
+    feed_ids.insert(f.id);
+  }
+  plugins.check_scopes(cfg.plugins, feed_ids);
 
   std::vector<std::string> problems = r.problems();
   problems.insert(problems.end(), opml_problems.begin(), opml_problems.end());

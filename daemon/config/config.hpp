@@ -95,6 +95,20 @@ struct DedupeConfig {
   std::optional<double> containment_threshold;
 };
 
+// One [[plugin]] table: a plugin run on every story (of its feeds) after dedupe, before
+// publish, in the order of the tables.
+struct PluginConfig {
+  std::string name;               // [a-z0-9_-]+, unique; names its tags' "by" and attributes
+  std::filesystem::path path;     // absolute; unset in the file: empty, found by name on
+                                  // Config::plugin_path when the daemon starts
+  std::string config_json = "{}"; // the table's `config`, as a JSON object
+  bool isolate = false;           // run it in a child process (feedwired --plugin-host)
+  std::chrono::milliseconds timeout{5000};       // one call, isolated plugins only
+  std::int64_t memory_limit_bytes = 0;           // isolated plugins' address space; 0 = no limit
+  std::optional<std::vector<std::string>> feeds; // feed ids it runs on; unset: every feed
+  std::string origin;                            // "path:line" of its table (for messages)
+};
+
 struct Config {
   std::filesystem::path file;      // absolute path of the config file
   std::filesystem::path state_dir; // absolute; a relative value is anchored at file's folder
@@ -108,6 +122,10 @@ struct Config {
   DedupeConfig dedupe;
   std::vector<std::filesystem::path> opml; // absolute, anchored at file's folder
   std::vector<FeedConfig> feeds;           // [[feed]] tables first, then the OPML feeds
+  // Folders searched in order for "<name>.so" of a [[plugin]] without `path` (absolute,
+  // anchored at file's folder), before the installed and the build's plugin folders.
+  std::vector<std::filesystem::path> plugin_path;
+  std::vector<PluginConfig> plugins; // in the order of the [[plugin]] tables
 };
 
 // Reads and validates the TOML config `file` and the OPML files it names. Throws

@@ -3,6 +3,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
@@ -193,7 +194,8 @@ TEST(Config, EachKindOfErrorNamesLineColumnKeyAndWhatIsAllowed) {
   const std::vector<ErrorCase> cases = {
       {"[fech]\nmax_concurrent = 3\n",
        "1:2: fech: unknown key; did you mean \"fetch\"? (allowed at the top level: state_dir, "
-       "log_level, workers, on_first_poll, opml, publish, fetch, schedule, journal, dedupe, feed)"},
+       "log_level, workers, on_first_poll, opml, publish, fetch, schedule, journal, dedupe, feed, "
+       "plugin_path, plugin)"},
       {"[fetch]\ntimout_ms = 5\n",
        "2:1: fetch.timout_ms: unknown key; did you mean \"timeout_ms\"? (allowed in [fetch]: "
        "max_concurrent, per_host_max_concurrent, per_host_min_interval_ms, connect_timeout_ms, "
@@ -387,6 +389,66 @@ TEST(Config, DedupeAndJournalTablesAreRead) {
 }
 
 // The shipped config documents every key with its default; it must say what the code does.
+TEST(Config, PluginTablesAreReadInOrderWithTheirConfigAsJson) {
+  const Config cfg = parse_config(
+      "plugin_path = [\"plugins\", \"/opt/fw\"]\n"
+      "[[feed]]\nid = \"a\"\nurl = \"https://example.com/a\"\n"
+      "[[feed]]\nid = \"b\"\nurl = \"https://example.com/b\"\n"
+      "[[plugin]]\nname = \"tagger\"\nconfig = { max_tags = 5, rules = \"rules.toml\", "
+      "nested = { on = true, list = [1, 2] } }\n"
+      "[[plugin]]\nname = \"risky\"\npath = \"/opt/fw/risky.so\"\nisolate = true\n"
+      "timeout = \"250ms\"\nmemory_limit_mb = 256\nfeeds = [\"b\"]\n"
+      "[[plugin]]\nname = \"slow_one\"\ntimeout = \"1m\"\n",
+      k_file);
+  EXPECT_EQ(cfg.plugin_path,
+            (std::vector<std::filesystem::path>{"/etc/feedwire/plugins", "/opt/fw"}));
+  ASSERT_EQ(cfg.plugins.size(), 3U);
+  const fw::config::PluginConfig& tagger = cfg.plugins[0];
+  EXPECT_EQ(tagger.name, "tagger");
+  EXPECT_TRUE(tagger.path.empty());
+  EXPECT_FALSE(tagger.isolate);
+  EXPECT_EQ(tagger.timeout, std::chrono::milliseconds{5000});
+  EXPECT_FALSE(tagger.feeds.has_value());
+  EXPECT_EQ(tagger.origin, "/etc/feedwire/feedwire.toml:8");
+  const nlohmann::json json = nlohmann::json::parse(tagger.config_json);
+  EXPECT_EQ(json, (nlohmann::json{{"max_tags", 5},
+                                  {"rules", "rules.toml"},
+                                  {"nested", {{"on", true}, {"list", {1, 2}}}}}));
+  const fw::config::PluginConfig& risky = cfg.plugins[1];
+  EXPECT_EQ(risky.path, "/opt/fw/risky.so");
+  EXPECT_EQ(risky.config_json, "{}");
+  EXPECT_TRUE(risky.isolate);
+  EXPECT_EQ(risky.timeout, std::chrono::milliseconds{250});
+  EXPECT_EQ(risky.memory_limit_bytes, 256LL * 1024 * 1024);
+  EXPECT_EQ(risky.feeds, (std::vector<std::string>{"b"}));
+  EXPECT_EQ(cfg.plugins[2].timeout, std::chrono::minutes{1});
+}
+
+TEST(Config, PluginErrorsNameTheKeyAndWhatIsAllowed) {
+  const std::string message =
+      error_of("[[feed]]\nid = \"a\"\nurl = \"https://example.com/a\"\n"
+               // Each [[plugin]] table below starts on the line its comment gives.
+               "[[plugin]]\npath = \"/x.so\"\n"                            // 4: no name
+               "[[plugin]]\nname = \"Bad Name\"\n"                         // 6
+               "[[plugin]]\nname = \"ok\"\npath = \"relative.so\"\n"       // 8
+               "[[plugin]]\nname = \"ok\"\n"                               // 11: duplicate
+               "[[plugin]]\nname = \"t\"\ntimeout = \"5ms\"\n"             // 13
+               "[[plugin]]\nname = \"u\"\nfeeds = [\"a\", \"nope\"]\n"     // 16
+               "[[plugin]]\nname = \"v\"\nconfig = 3\nisolated = true\n"); // 19
+  const std::vector<std::string> lines = lines_of(message);
+  ASSERT_EQ(lines.size(), 8U) << message;
+  EXPECT_THAT(lines[0], HasSubstr(":4:1: plugin[0]: missing required key \"name\""));
+  EXPECT_THAT(lines[1], HasSubstr(":7:8: plugin[1].name: \"Bad Name\" is not a valid plugin name"));
+  EXPECT_THAT(lines[2],
+              HasSubstr(":10:8: plugin[2].path: \"relative.so\" is not an absolute path"));
+  EXPECT_THAT(lines[3], HasSubstr(":12:8: plugin[3].name: duplicate plugin name \"ok\""));
+  EXPECT_THAT(lines[4], HasSubstr(":15:11: plugin[4].timeout: expected a duration from 10 ms"));
+  EXPECT_THAT(lines[5], HasSubstr(":18:15: plugin[5].feeds[1]: no feed has the id \"nope\""));
+  EXPECT_THAT(lines[6], HasSubstr(":21:10: plugin[6].config: expected a table"));
+  EXPECT_THAT(lines[7],
+              HasSubstr(":22:1: plugin[6].isolated: unknown key; did you mean \"isolate\""));
+}
+
 TEST(DefaultConfigFile, ParsesToTheStructDefaults) {
   const auto file = std::filesystem::path(FW_SOURCE_DIR) / "config" / "feedwire.toml";
   Config cfg = load_config(file);
@@ -440,6 +502,19 @@ TEST(DefaultConfigFile, ParsesToTheStructDefaults) {
   EXPECT_EQ(cfg.dedupe.publish_update, dedupe.publish_update);
   EXPECT_EQ(cfg.dedupe.jaccard_threshold, dedupe.jaccard_threshold);
   EXPECT_EQ(cfg.dedupe.containment_threshold, dedupe.containment_threshold);
+
+  EXPECT_TRUE(cfg.plugin_path.empty());
+  ASSERT_EQ(cfg.plugins.size(), 2U);
+  EXPECT_EQ(cfg.plugins[0].name, "tagger");
+  EXPECT_EQ(cfg.plugins[1].name, "summarizer");
+  const fw::config::PluginConfig plugin;
+  for (const fw::config::PluginConfig& p : cfg.plugins) {
+    EXPECT_EQ(p.config_json, plugin.config_json);
+    EXPECT_EQ(p.isolate, plugin.isolate);
+    EXPECT_EQ(p.timeout, plugin.timeout);
+    EXPECT_EQ(p.memory_limit_bytes, plugin.memory_limit_bytes);
+    EXPECT_EQ(p.feeds, plugin.feeds);
+  }
 
   ASSERT_GE(cfg.feeds.size(), 5U);
   ASSERT_LE(cfg.feeds.size(), 6U);
@@ -508,7 +583,15 @@ TEST(DefaultConfigFile, ShowsEveryKey) {
                           "interval",
                           "tags",
                           "headers",
-                          "enabled"}) {
+                          "enabled",
+                          "plugin_path",
+                          "name",
+                          "path",
+                          "config",
+                          "isolate",
+                          "timeout",
+                          "memory_limit_mb",
+                          "feeds"}) {
     EXPECT_EQ(shown.count(key), 1U) << key << " is not shown in " << file;
   }
   // The commented-out user_agent line shows the real default.
