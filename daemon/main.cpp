@@ -2,9 +2,11 @@
 // The composition root: reads the config, sets up logging, and hands over to service::Daemon.
 
 #include "config/config.hpp"
+#include "plugin_host/isolated.hpp"
 #include "service/daemon.hpp"
 #include "util/errors.hpp"
 
+#include <charconv>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -38,6 +40,20 @@ constexpr int k_exit_fatal = 3;
 } // namespace
 
 int main(int argc, char** argv) {
+  // Internal: `feedwired --plugin-host FD` is the child process an isolated plugin runs in,
+  // started by feedwired itself (plugin_host/isolated.hpp). It reads no config, and serves the
+  // socket FD until feedwired closes it.
+  if (argc >= 2 && std::string_view(argv[1]) == "--plugin-host") {
+    const std::string_view fd_text = argc == 3 ? argv[2] : "";
+    int fd = -1;
+    const auto [end, ec] = std::from_chars(fd_text.data(), fd_text.data() + fd_text.size(), fd);
+    if (ec != std::errc() || end != fd_text.data() + fd_text.size() || fd < 0) {
+      std::fprintf(stderr, "feedwired: --plugin-host FD is internal; feedwired starts it\n");
+      return k_exit_usage;
+    }
+    return fw::plugin_host::run_plugin_host(fd);
+  }
+
   const std::vector<std::string_view> args(argv + 1, argv + argc);
   std::string config_file = fw::config::default_config_file();
   fw::service::RunOptions options;

@@ -1,6 +1,7 @@
 #include "plugin_host/plugin.hpp"
 
 #include "feedwire/plugin.hpp"
+#include "feedwire/slug.hpp"
 #include "parse/date.hpp"
 #include "util/errors.hpp"
 #include "util/utf8.hpp"
@@ -33,6 +34,8 @@ namespace {
 struct HostTable {
   fw_host_v1 table{};
   std::string name;
+  std::string plugin_dir; // empty: none
+  std::string config_dir; // empty: unknown
 };
 static_assert(std::is_standard_layout_v<HostTable>);
 
@@ -55,6 +58,13 @@ void host_log(const fw_host_v1* host, std::int32_t level, fw_str message) noexce
   } catch (...) {
     // A log line that cannot be written is not the plugin's failure.
   }
+}
+
+fw_str host_plugin_dir(const fw_host_v1* host) noexcept {
+  return nonempty_str(reinterpret_cast<const HostTable*>(host)->plugin_dir);
+}
+fw_str host_config_dir(const fw_host_v1* host) noexcept {
+  return nonempty_str(reinterpret_cast<const HostTable*>(host)->config_dir);
 }
 
 // Adds `tag`, or, when its slug is there already, keeps whichever of the two scores higher.
@@ -194,7 +204,7 @@ fw_status story_add_tag(fw_story* s, fw_str tag, fw_str label, double score) noe
     return FW_ERR_INVALID;
   }
   try {
-    std::string slug = slugify(feedwire::view(tag));
+    std::string slug = feedwire::slugify(feedwire::view(tag));
     if (slug.empty()) {
       return FW_ERR_INVALID;
     }
@@ -256,26 +266,6 @@ fw_status story_set_attr(fw_story* s, fw_str key, fw_str json) noexcept {
   }
 }
 
-std::string status_name(fw_status status) {
-  switch (status) {
-  case FW_OK:
-    return "FW_OK";
-  case FW_ERR_INVALID:
-    return "FW_ERR_INVALID";
-  case FW_ERR_CONFIG:
-    return "FW_ERR_CONFIG";
-  case FW_ERR_FAILED:
-    return "FW_ERR_FAILED";
-  case FW_ERR_NO_MEMORY:
-    return "FW_ERR_NO_MEMORY";
-  case FW_ERR_UNSUPPORTED:
-    return "FW_ERR_UNSUPPORTED";
-  case FW_ERR_LIMIT:
-    return "FW_ERR_LIMIT";
-  default:
-    return "status " + std::to_string(status);
-  }
-}
 
 struct DlCloser {
   void operator()(void* handle) const noexcept { dlclose(handle); }
@@ -299,6 +289,27 @@ void merge(Additions& into, Additions&& added) {
 
 } // namespace
 
+std::string status_name(fw_status status) {
+  switch (status) {
+  case FW_OK:
+    return "FW_OK";
+  case FW_ERR_INVALID:
+    return "FW_ERR_INVALID";
+  case FW_ERR_CONFIG:
+    return "FW_ERR_CONFIG";
+  case FW_ERR_FAILED:
+    return "FW_ERR_FAILED";
+  case FW_ERR_NO_MEMORY:
+    return "FW_ERR_NO_MEMORY";
+  case FW_ERR_UNSUPPORTED:
+    return "FW_ERR_UNSUPPORTED";
+  case FW_ERR_LIMIT:
+    return "FW_ERR_LIMIT";
+  default:
+    return "status " + std::to_string(status);
+  }
+}
+
 struct Plugin::Impl {
   std::string name;
   std::filesystem::path path;
@@ -321,57 +332,24 @@ struct Plugin::Impl {
   }
 };
 
-std::string slugify(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  bool pending_hyphen = false;
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    // A possessive: "'s" or "’s" (U+2019) at the end of a word.
-    const bool apostrophe = c == '\'';
-    const bool curly = c == 0xE2 && i + 2 < text.size() &&
-                       static_cast<unsigned char>(text[i + 1]) == 0x80 &&
-                       static_cast<unsigned char>(text[i + 2]) == 0x99;
-    if (apostrophe || curly) {
-      const std::size_t after = i + (curly ? 3 : 1);
-      const bool possessive =
-          after < text.size() && (text[after] == 's' || text[after] == 'S') &&
-          (after + 1 == text.size() || !std::isalnum(static_cast<unsigned char>(text[after + 1])));
-      i = possessive ? after + 1 : after;
-      continue; // an apostrophe inside a word ("don't") joins it
-    }
-    if (c >= 0x80) {
-      if (pending_hyphen && !out.empty()) {
-        out.push_back('-');
-      }
-      pending_hyphen = false;
-      out.push_back(static_cast<char>(c));
-      ++i;
-      continue;
-    }
-    if (std::isalnum(c)) {
-      if (pending_hyphen && !out.empty()) {
-        out.push_back('-');
-      }
-      pending_hyphen = false;
-      out.push_back(static_cast<char>(std::tolower(c)));
-    } else {
-      pending_hyphen = true;
-    }
-    ++i;
-  }
-  return out;
-}
-
 Plugin::Plugin(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Plugin::Plugin(Plugin&&) noexcept = default;
 Plugin& Plugin::operator=(Plugin&&) noexcept = default;
 Plugin::~Plugin() = default;
 
-Plugin Plugin::load(std::string name, const std::filesystem::path& path) {
+Plugin Plugin::load(std::string name, const std::filesystem::path& path, HostDirs dirs) {
   auto impl = std::make_unique<Impl>();
   impl->name = std::move(name);
   impl->path = path;
+  if (!dirs.plugin_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dirs.plugin_dir, ec);
+    if (ec) {
+      impl->fail("its folder " + dirs.plugin_dir.string() + " cannot be made: " + ec.message());
+    }
+  }
+  impl->host.plugin_dir = dirs.plugin_dir.string();
+  impl->host.config_dir = dirs.config_dir.string();
   dlerror();
   impl->handle.reset(dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL));
   if (!impl->handle) {
@@ -394,6 +372,8 @@ Plugin Plugin::load(std::string name, const std::filesystem::path& path) {
   t.story_add_tag = &story_add_tag;
   t.story_set_summary = &story_set_summary;
   t.story_set_attr = &story_set_attr;
+  t.plugin_dir = &host_plugin_dir;
+  t.config_dir = &host_config_dir;
   impl->host.name = impl->name;
 
   impl->desc.struct_size = sizeof(fw_plugin_v1);
@@ -441,7 +421,7 @@ void Plugin::create(std::string_view config_json) {
 Outcome Plugin::process(const StoryView& story, Additions& additions) {
   Impl& p = *m_impl;
   if (!p.created) {
-    return Outcome{FW_ERR_FAILED, false};
+    return Outcome{FW_ERR_FAILED, false, {}};
   }
   fw_story s;
   s.view = &story;
@@ -456,13 +436,13 @@ Outcome Plugin::process(const StoryView& story, Additions& additions) {
   fw_verdict verdict = FW_KEEP;
   const fw_status st = p.desc.process(p.state, &s, &verdict);
   if (st != FW_OK) {
-    return Outcome{st, false};
+    return Outcome{st, false, {}};
   }
   if (verdict != FW_KEEP && verdict != FW_DROP) {
-    return Outcome{FW_ERR_INVALID, false};
+    return Outcome{FW_ERR_INVALID, false, {}};
   }
   merge(additions, std::move(s.added));
-  return Outcome{FW_OK, verdict == FW_DROP};
+  return Outcome{FW_OK, verdict == FW_DROP, {}};
 }
 
 const std::string& Plugin::name() const noexcept {

@@ -16,23 +16,8 @@
 // state, and running it on stories.
 namespace fw::plugin_host {
 
-// A tag a plugin gave a story. `tag` is a slug; `by` the plugin's [[plugin]] name.
-struct Tag {
-  std::string tag;
-  std::string label;
-  double score = 0;
-  std::string by;
-  friend bool operator==(const Tag&, const Tag&) = default;
-};
-
-// What plugins added to one story, published with it (docs/messages.md).
-struct Additions {
-  std::vector<Tag> tags; // one per slug, highest score first
-  std::optional<std::string> summary;
-  // "<plugin>.<key>" -> one JSON value, as text; in the order first set.
-  std::vector<std::pair<std::string, std::string>> attrs;
-  friend bool operator==(const Additions&, const Additions&) = default;
-};
+using Tag = model::Tag;
+using Additions = model::Additions;
 
 // A story as plugins see it.
 struct StoryView {
@@ -47,17 +32,26 @@ struct StoryView {
 struct Outcome {
   fw_status status = FW_OK; // anything else: `additions` were left as they were
   bool drop = false;        // the plugin dropped the story (only with FW_OK)
+  // Empty, except from an isolated plugin (isolated.hpp) whose process failed around the call:
+  // a short cause such as "crashed (SIGSEGV)" or "timed out after 2000 ms", for logs and
+  // counters.
+  std::string failure;
 };
+
+// "FW_ERR_FAILED" and the like; "status N" for a value plugin.h does not define.
+[[nodiscard]] std::string status_name(fw_status status);
 
 // Limits of what one plugin may add to one story (beyond them: FW_ERR_LIMIT).
 inline constexpr std::size_t k_max_tags_per_call = 64;
 inline constexpr std::size_t k_max_summary_bytes = 64 * 1024;
 inline constexpr std::size_t k_max_attr_bytes = 64 * 1024;
 
-// Lower case, words joined by single hyphens, possessive "'s" dropped, no leading or trailing
-// hyphen: "Kim Jong Un's" -> "kim-jong-un". Letters outside ASCII are kept as written. Empty
-// when nothing is left.
-[[nodiscard]] std::string slugify(std::string_view text);
+// The folders a plugin learns through its host table (plugin.h): its own folder, made by load()
+// when it does not exist, and the config file's folder. Empty: the plugin is told there is none.
+struct HostDirs {
+  std::filesystem::path plugin_dir;
+  std::filesystem::path config_dir;
+};
 
 // A loaded plugin with its state. Not copyable; not thread-safe unless the plugin says it is
 // (concurrent()).
@@ -65,8 +59,9 @@ class Plugin {
 public:
   // Opens `path` with dlopen(RTLD_NOW | RTLD_LOCAL), calls its fw_plugin_entry_v1 and checks its
   // description. Throws fw::ConfigError "plugin NAME (PATH): REASON" when the file cannot be
-  // opened, has no entry point, was built for a newer minor ABI, or describes itself wrongly.
-  static Plugin load(std::string name, const std::filesystem::path& path);
+  // opened, has no entry point, was built for a newer minor ABI, or describes itself wrongly,
+  // or when dirs.plugin_dir cannot be made.
+  static Plugin load(std::string name, const std::filesystem::path& path, HostDirs dirs = {});
 
   // Makes the plugin's state from its configuration (a JSON object). Throws fw::ConfigError
   // naming the plugin, the file and the status when create() fails.

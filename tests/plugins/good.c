@@ -4,6 +4,7 @@
    passes a score of 2. A config of {"refuse": true} is refused. */
 #define _GNU_SOURCE /* memmem */
 #include "feedwire/plugin.h"
+#include "test_plugin.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +17,6 @@ typedef struct state {
 
 static int equals(fw_str s, const char* text) {
   return s.ptr != NULL && s.len == strlen(text) && memcmp(s.ptr, text, s.len) == 0;
-}
-
-static fw_str lit(const char* text) {
-  fw_str s;
-  s.ptr = text;
-  s.len = strlen(text);
-  return s;
 }
 
 static fw_status create(const fw_host_v1* host, fw_str config, void** out) {
@@ -83,21 +77,4 @@ static void destroy(void* opaque) {
   free(opaque);
 }
 
-FW_PLUGIN_EXPORT fw_status fw_plugin_entry_v1(const fw_host_v1* host, fw_plugin_v1* out);
-FW_PLUGIN_EXPORT fw_status fw_plugin_entry_v1(const fw_host_v1* host, fw_plugin_v1* out) {
-  fw_plugin_v1 self;
-  size_t room;
-  (void)host;
-  memset(&self, 0, sizeof self);
-  self.struct_size = sizeof self;
-  self.abi_minor = FW_ABI_MINOR;
-  self.name = lit("good");
-  self.version = lit("1.2.3");
-  self.create = create;
-  self.process = process;
-  self.destroy = destroy;
-  room = out->struct_size < sizeof self ? out->struct_size : sizeof self;
-  memcpy(out, &self, room);
-  out->struct_size = sizeof self;
-  return FW_OK;
-}
+FW_TEST_PLUGIN("good", "1.2.3", 0)

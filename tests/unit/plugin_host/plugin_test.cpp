@@ -1,6 +1,7 @@
 // The plugin host against real shared objects built from tests/plugins (one in C that works,
 // and broken ones), loaded with dlopen as feedwired loads them.
 
+#include "feedwire/slug.hpp"
 #include "plugin_host/plugin.hpp"
 #include "util/errors.hpp"
 
@@ -126,7 +127,7 @@ TEST(PluginHost, FindsPluginsByNameOnTheSearchPath) {
 }
 
 TEST(Slugify, MakesTagSlugs) {
-  using fw::plugin_host::slugify;
+  using feedwire::slugify;
   EXPECT_EQ(slugify("Kim Jong Un's"), "kim-jong-un");
   EXPECT_EQ(slugify("Kim Jong Un\u2019s visit"), "kim-jong-un-visit");
   EXPECT_EQ(slugify("  North   Korea!! "), "north-korea");
