@@ -11,6 +11,7 @@
 #include "normalize/normalize.hpp"
 #include "parse/date.hpp"
 #include "parse/feed_parser.hpp"
+#include "plugin_host/chain.hpp"
 #include "publish/publisher.hpp"
 #include "publish/replay_server.hpp"
 #include "publish/sub_format.hpp"
@@ -190,10 +191,21 @@ struct StatusEvent {
 // Everything the store strand does at the end of one poll, in order: choose the new stories, then
 // record state, seen keys and the journalled messages in one transaction, and only then hand the
 // messages to the publisher.
+// A story a poll publishes: on which topic, with what envelope, and what plugins made of it.
+struct Outgoing {
+  std::size_t index = 0; // into PollCommit::stories
+  std::string_view kind; // "story.new.", "story.dup." or "story.update."
+  normalize::MessageEnvelope env;
+  model::Additions additions;
+  bool dropped = false; // by a plugin: recorded as seen, not published
+};
+
 struct PollCommit {
   store::FeedState state;
   std::optional<std::string> feed_title;
-  bool publishes_stories = true; // false on a first poll with on_first_poll = "mark_seen"
+  std::optional<std::string> feed_language;
+  std::vector<std::string> feed_tags; // [[feed]] tags: every story of the feed carries them
+  bool publishes_stories = true;      // false on a first poll with on_first_poll = "mark_seen"
   std::vector<model::Story> stories;
   std::vector<std::string> story_ids;
   std::vector<std::string> link_ids;
@@ -201,6 +213,14 @@ struct PollCommit {
   bool has_document = false; // a 200 that parsed: story_ids is the feed's current content
   std::vector<StatusEvent> events;
   TimePoint fetched_at;
+
+  // Set by decide(), on the store strand: the ids the stories are known by (story_ids or
+  // link_ids), what goes out, and the poll's writes so far.
+  bool decided = false;
+  std::vector<std::string> keys;
+  std::vector<Outgoing> outgoing;
+  std::size_t recorded = 0;
+  store::Store::PollWrite write;
 };
 
 // What one commit did: stories new to the seen set, and how many of them went out.
@@ -209,8 +229,13 @@ struct CommitCounts {
   std::size_t published = 0; // story.new and story.dup; 0 with on_first_poll = "mark_seen"
   std::size_t duplicates = 0;
   std::size_t updates = 0;
+  std::size_t dropped = 0;    // by plugins
   std::string identity_state; // the feed's GuidHealth after the poll
 };
+
+constexpr std::string_view k_story_new = "story.new.";
+constexpr std::string_view k_story_dup = "story.dup.";
+constexpr std::string_view k_story_update = "story.update.";
 
 struct FeedRuntime {
   config::FeedConfig config;
@@ -238,7 +263,8 @@ struct PollReport {
 
 struct Daemon::Impl {
   Impl(config::Config c, RunOptions o)
-      : cfg(std::move(c)), options(o), pool(worker_count(cfg)), store_strand(pool.get_executor()),
+      : cfg(std::move(c)), options(std::move(o)), plugins(load_plugins(cfg, options)),
+        pool(worker_count(cfg)), store_strand(pool.get_executor()),
         store(store::Store::open(cfg.state_dir / "feedwire.db")), publisher(publisher_options(cfg)),
         fetcher(io, fetch_limits(cfg)), sched(schedule_policy(cfg), now_ms, std::random_device{}()),
         wake_timer(io), idle_timer(io), heartbeat_timer(io), maintenance_timer(io),
@@ -258,6 +284,17 @@ struct Daemon::Impl {
       ro.db_file = store.path();
       replay.emplace(std::move(ro));
     }
+  }
+
+  // Loads the [[plugin]]s before anything touches the network: a plugin that cannot be found,
+  // loaded or configured stops the start (fw::ConfigError).
+  static plugin_host::Chain load_plugins(const config::Config& c, const RunOptions& run) {
+    plugin_host::ChainOptions o;
+    o.search_path = plugin_host::plugin_search_path(c.plugin_path);
+    o.state_dir = c.state_dir;
+    o.config_dir = c.file.parent_path();
+    o.host_program = run.plugin_host_program;
+    return plugin_host::Chain::load(c.plugins, o);
   }
 
   static std::size_t worker_count(const config::Config& c) {
@@ -579,6 +616,8 @@ struct Daemon::Impl {
     const PollReport report = apply_response(feed, response, processed, commit);
     commit.state = feed.state;
     commit.feed_title = feed.config.title ? feed.config.title : processed.doc.feed.title;
+    commit.feed_language = processed.doc.feed.language;
+    commit.feed_tags = feed.config.tags;
     commit.stories = std::move(processed.doc.items);
     commit.story_ids = std::move(processed.story_ids);
     commit.link_ids = std::move(processed.link_ids);
@@ -591,6 +630,16 @@ struct Daemon::Impl {
       commit.state.polled_once = true;
     }
 
+    if (commit.has_document && commit.publishes_stories && plugins.runs_on(id)) {
+      // Plugins run on the worker pool between the decision and the journal, so that the store
+      // strand never waits for them.
+      asio::awaitable<PollCommit> decide_task = decide_job(std::move(commit));
+      commit = co_await asio::co_spawn(store_strand, std::move(decide_task), asio::use_awaitable);
+      if (!commit.outgoing.empty()) {
+        asio::awaitable<PollCommit> plugin_task = plugin_job(std::move(commit));
+        commit = co_await asio::co_spawn(pool, std::move(plugin_task), asio::use_awaitable);
+      }
+    }
     asio::awaitable<CommitCounts> commit_task = commit_job(std::move(commit));
     ++pending_commits;
     const CommitCounts counts =
@@ -603,8 +652,9 @@ struct Daemon::Impl {
     feed.state.identity_state = counts.identity_state;
     const std::size_t published = counts.published;
     if (report.result == PollResult::ok) {
-      spdlog::debug("feed={} status={} new={} dup={} update={}", id, response.status,
-                    published - counts.duplicates, counts.duplicates, counts.updates);
+      spdlog::debug("feed={} status={} new={} dup={} update={} dropped={}", id, response.status,
+                    published - counts.duplicates, counts.duplicates, counts.updates,
+                    counts.dropped);
     }
     record_once(
         id, report.result == PollResult::ok
@@ -790,84 +840,151 @@ struct Daemon::Impl {
     b->done.cancel();
   }
 
-  // The outbox: the messages are journalled in the transaction that marks their stories seen
-  // and saves the feed state, and handed to the publisher only once it has committed. A crash
-  // before the commit loses nothing (the stories are still new next time); a crash after it
-  // leaves rows above the sent watermark, which resend_unsent() sends at the next start.
-  // Appends the messages to send once the batch has committed to `to_send`.
+  // decide(), unless the poll's plugins made it run already, then record().
   CommitCounts commit_poll(PollCommit c, std::vector<store::JournalEntry>& to_send) {
-    const std::string feed_id = c.state.feed_id;
+    if (!c.decided) {
+      decide(c);
+    }
+    return record(c, to_send);
+  }
+
+  // Chooses the poll's new stories, its duplicates and its updates, and queues their writes:
+  // everything up to, not including, the journal. A poll with plugins runs them between this
+  // and record(), off the store strand.
+  void decide(PollCommit& c) {
+    c.decided = true;
     const auto fetched_at = std::chrono::time_point_cast<seconds>(c.fetched_at);
     const bool switched_to_links = observe_identity(c);
-    const std::vector<std::string>& ids =
-        guid_health.at(feed_id).mode() == dedupe::IdentityMode::link ? c.link_ids : c.story_ids;
+    c.keys = guid_health.at(c.state.feed_id).mode() == dedupe::IdentityMode::link
+                 ? std::move(c.link_ids)
+                 : std::move(c.story_ids);
+    const std::vector<std::string>& ids = c.keys;
 
     std::vector<std::size_t> fresh;
     std::vector<std::size_t> known;
-    const std::vector<bool> seen = store.are_seen(feed_id, ids);
+    const std::vector<bool> seen = store.are_seen(c.state.feed_id, ids);
     for (const std::size_t i : dedupe::first_occurrences(ids)) {
       (seen[i] ? known : fresh).push_back(i);
     }
 
-    store::Store::PollWrite write;
-    const std::vector<std::vector<std::string>> changes = find_updates(c, ids, known, write);
+    const std::vector<std::vector<std::string>> changes = find_updates(c, ids, known, c.write);
     // A feed that has just switched to links gets new ids for stories already published under
     // the old ones: they are recorded, not published again.
     const bool publishes = c.publishes_stories && !switched_to_links;
     std::vector<dedupe::Verdict> verdicts;
     if (!switched_to_links) {
-      verdicts = decide_fresh(c, ids, fresh, fetched_at, write);
+      verdicts = decide_fresh(c, ids, fresh, fetched_at, c.write);
     }
     for (const std::size_t i : fresh) {
-      write.content_hashes.emplace_back(ids[i], pack_fingerprint(c.features[i].fingerprint));
+      c.write.content_hashes.emplace_back(ids[i], pack_fingerprint(c.features[i].fingerprint));
     }
+    c.recorded = fresh.size();
+    if (!publishes) {
+      return;
+    }
+    // The feed's own tags, before any plugin: plugins see them, and they go out on tag.<tag>.
+    model::Additions feed_tags;
+    for (const std::string& tag : c.feed_tags) {
+      feed_tags.tags.push_back(model::Tag{tag, tag, 1.0, "feed"});
+    }
+    for (std::size_t k = 0; k < verdicts.size(); ++k) {
+      const std::size_t i = fresh[k];
+      const dedupe::Verdict& v = verdicts[k];
+      normalize::MessageEnvelope env;
+      env.cluster_id = dedupe::story_id_hex(v.cluster_id);
+      if (!v.duplicate && cfg.dedupe.publish_new) {
+        c.outgoing.push_back({i, k_story_new, std::move(env), feed_tags, false});
+      } else if (v.duplicate && cfg.dedupe.publish_dup) {
+        // An exact-key match of a story whose key is its id was a match by id.
+        const std::string_view method = v.method == dedupe::Method::url && c.features[i].key_is_id
+                                            ? std::string_view("id")
+                                            : dedupe::to_string(v.method);
+        env.duplicate = normalize::MessageEnvelope::Duplicate{dedupe::story_id_hex(v.duplicate_of),
+                                                              std::string(method), v.similarity};
+        c.outgoing.push_back({i, k_story_dup, std::move(env), feed_tags, false});
+      }
+    }
+    for (std::size_t k = 0; k < known.size(); ++k) {
+      if (changes[k].empty() || !cfg.dedupe.publish_update) {
+        continue;
+      }
+      const std::size_t i = known[k];
+      normalize::MessageEnvelope env;
+      const std::uint64_t cluster = deduper.cluster_of(dedupe::story_id_value(ids[i]));
+      env.cluster_id =
+          dedupe::story_id_hex(cluster != 0 ? cluster : dedupe::story_id_value(ids[i]));
+      env.changed = changes[k];
+      c.outgoing.push_back({i, k_story_update, std::move(env), feed_tags, false});
+    }
+  }
 
+  // Runs the plugins on the stories the poll publishes. Worker pool; the plugin chain is
+  // thread-safe.
+  asio::awaitable<PollCommit> plugin_job(PollCommit c) {
+    const std::string_view feed_title = c.feed_title ? std::string_view(*c.feed_title) : "";
+    const std::string_view language = c.feed_language ? std::string_view(*c.feed_language) : "";
+    for (Outgoing& o : c.outgoing) {
+      const plugin_host::StoryView view{&c.stories[o.index], c.keys[o.index], c.state.feed_id,
+                                        feed_title, language};
+      plugin_host::ChainResult r = plugins.run(view, std::move(o.additions));
+      o.additions = std::move(r.additions);
+      if (!r.dropped_by.empty()) {
+        o.dropped = true;
+        spdlog::debug("feed={} story={} dropped by plugin {}", c.state.feed_id, c.keys[o.index],
+                      r.dropped_by);
+      }
+    }
+    co_return c;
+  }
+
+  asio::awaitable<PollCommit> decide_job(PollCommit c) {
+    decide(c);
+    co_return c;
+  }
+
+  // The outbox: the messages are journalled in the transaction that marks their stories seen
+  // and saves the feed state, and handed to the publisher only once it has committed. A crash
+  // before the commit loses nothing (the stories are still new next time); a crash after it
+  // leaves rows above the sent watermark, which resend_unsent() sends at the next start.
+  // Appends the messages to send once the batch has committed to `to_send`.
+  CommitCounts record(PollCommit& c, std::vector<store::JournalEntry>& to_send) {
+    const std::string& feed_id = c.state.feed_id;
+    store::Store::PollWrite& write = c.write;
+    const auto fetched_at = std::chrono::time_point_cast<seconds>(c.fetched_at);
     const std::int64_t first_seq = seq;
     const TimePoint journalled_at = now_ms();
     CommitCounts counts;
-    counts.recorded = fresh.size();
-    auto journal_story = [&](std::size_t i, std::string_view kind, normalize::MessageEnvelope env) {
+    counts.recorded = c.recorded;
+    auto journal = [&](std::string topic, const Outgoing& o, normalize::MessageEnvelope& env) {
       env.seq = ++seq;
-      env.story_id = ids[i];
+      write.journal.push_back({seq, std::move(topic),
+                               normalize::story_message_json(c.stories[o.index], env),
+                               journalled_at});
+    };
+    for (Outgoing& o : c.outgoing) {
+      if (o.dropped) {
+        ++counts.dropped;
+        continue;
+      }
+      normalize::MessageEnvelope& env = o.env;
+      env.story_id = c.keys[o.index];
       env.feed_id = feed_id;
       env.feed_title = c.feed_title;
       env.fetched_at = fetched_at;
-      write.journal.push_back({seq, std::string(kind) + feed_id,
-                               normalize::story_message_json(c.stories[i], env), journalled_at});
-    };
-    if (publishes) {
-      for (std::size_t k = 0; k < verdicts.size(); ++k) {
-        const std::size_t i = fresh[k];
-        const dedupe::Verdict& v = verdicts[k];
-        normalize::MessageEnvelope env;
-        env.cluster_id = dedupe::story_id_hex(v.cluster_id);
-        if (!v.duplicate && cfg.dedupe.publish_new) {
-          journal_story(i, "story.new.", std::move(env));
-          ++counts.published;
-        } else if (v.duplicate && cfg.dedupe.publish_dup) {
-          // An exact-key match of a story whose key is its id was a match by id.
-          const std::string_view method = v.method == dedupe::Method::url && c.features[i].key_is_id
-                                              ? std::string_view("id")
-                                              : dedupe::to_string(v.method);
-          env.duplicate = normalize::MessageEnvelope::Duplicate{
-              dedupe::story_id_hex(v.duplicate_of), std::string(method), v.similarity};
-          journal_story(i, "story.dup.", std::move(env));
-          ++counts.published;
-          ++counts.duplicates;
-        }
-      }
-      for (std::size_t k = 0; k < known.size(); ++k) {
-        if (changes[k].empty() || !cfg.dedupe.publish_update) {
-          continue;
-        }
-        const std::size_t i = known[k];
-        normalize::MessageEnvelope env;
-        const std::uint64_t cluster = deduper.cluster_of(dedupe::story_id_value(ids[i]));
-        env.cluster_id =
-            dedupe::story_id_hex(cluster != 0 ? cluster : dedupe::story_id_value(ids[i]));
-        env.changed = changes[k];
-        journal_story(i, "story.update.", std::move(env));
+      env.additions = o.additions.empty() ? nullptr : &o.additions;
+      journal(std::string(o.kind) + feed_id, o, env);
+      if (o.kind == k_story_update) {
         ++counts.updates;
+        continue;
+      }
+      ++counts.published;
+      if (o.kind == k_story_dup) {
+        ++counts.duplicates;
+        continue;
+      }
+      // The same body on tag.<slug>, with a seq of its own (docs/messages.md).
+      for (const model::Tag& tag : o.additions.tags) {
+        journal("tag." + tag.tag, o, env);
       }
     }
     if (!write.journal.empty() || !c.events.empty()) {
@@ -882,7 +999,7 @@ struct Daemon::Impl {
       body.update(e.fields);
       write.journal.push_back({seq, "feed.status." + feed_id, body.dump(), journalled_at});
     }
-    c.state.stories_seen += static_cast<std::int64_t>(fresh.size());
+    c.state.stories_seen += static_cast<std::int64_t>(c.recorded);
     if (seq != first_seq) {
       write.counters.push_back({store::k_seq_counter, seq});
     }
@@ -893,7 +1010,7 @@ struct Daemon::Impl {
     }
     counts.identity_state = c.state.identity_state;
     write.state = std::move(c.state);
-    write.seen_keys = ids;
+    write.seen_keys = std::move(c.keys);
     write.when = c.fetched_at;
     try {
       store.commit(write);
@@ -1092,7 +1209,13 @@ struct Daemon::Impl {
     }
     publisher.stop();
     if (options.mode != RunMode::once) {
+      for (const std::string& line : plugins.summary()) {
+        spdlog::info("{}", line);
+      }
       return 0;
+    }
+    for (const std::string& line : plugins.summary()) {
+      std::fprintf(stderr, "%s\n", line.c_str());
     }
     int failed = 0;
     for (const auto& [id, report] : once_reports) {
@@ -1114,6 +1237,7 @@ struct Daemon::Impl {
 
   config::Config cfg;
   RunOptions options;
+  plugin_host::Chain plugins; // thread-safe; destroyed after the pool has stopped
   asio::io_context io{1};
   asio::thread_pool pool;
   asio::strand<asio::thread_pool::executor_type> store_strand;
@@ -1157,6 +1281,10 @@ int Daemon::run() {
 
 std::vector<std::string> Daemon::endpoints() const {
   return m->publisher.endpoints();
+}
+
+std::vector<plugin_host::PluginStats> Daemon::plugin_stats() const {
+  return m->plugins.stats();
 }
 
 } // namespace fw::service

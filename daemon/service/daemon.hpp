@@ -1,7 +1,9 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "plugin_host/chain.hpp"
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +18,8 @@ enum class RunMode {
 struct RunOptions {
   RunMode mode = RunMode::forever;
   bool stdout_messages = false; // also write every message as a JSON line to stdout
+  // The program isolated plugins run in (as --plugin-host); empty: this program, feedwired.
+  std::filesystem::path plugin_host_program;
 };
 
 // The running daemon: scheduler, fetcher and store on one io thread, parsing on a worker pool,
@@ -36,6 +40,9 @@ public:
 
   // The publish endpoints as bound (with the real port when the config asked for "*").
   [[nodiscard]] std::vector<std::string> endpoints() const;
+
+  // How each [[plugin]] has fared so far. Thread-safe.
+  [[nodiscard]] std::vector<plugin_host::PluginStats> plugin_stats() const;
 
 private:
   struct Impl;
