@@ -2,6 +2,7 @@
 
 #include "cli/import_opml_command.hpp"
 #include "cli/parse_command.hpp"
+#include "cli/plugin_check_command.hpp"
 #include "cli/state_command.hpp"
 #include "cli/sub_command.hpp"
 
@@ -20,6 +21,7 @@ constexpr std::string_view k_usage =
     "  sub          subscribe to feedwired's topics, print JSON lines\n"
     "  state        show the daemon's poll state; --explain ID\n"
     "  import-opml  print an OPML file's feeds as config TOML\n"
+    "  plugin-check load a plugin, run it on a sample story, time it\n"
     "  version      print the version\n"
     "\n"
     "`feedwire COMMAND --help` describes each command.\n";
@@ -45,6 +47,9 @@ int main(int argc, char** argv) {
   }
   if (command == "import-opml") {
     return fw::cli::import_opml_command(rest);
+  }
+  if (command == "plugin-check") {
+    return fw::cli::plugin_check_command(rest);
   }
   if (command == "version" || command == "--version") {
     std::cout << "feedwire " << FW_VERSION << "\n";
