@@ -168,6 +168,14 @@ TEST_F(PluginDaemonTest, APluginRunsOnlyOnTheFeedsOfItsScope) {
   }
 }
 
+// AddressSanitizer reserves terabytes of address space for its shadow memory, which no
+// RLIMIT_AS leaves room for: under it the leaking plugin runs without a limit.
+#if defined(__SANITIZE_ADDRESS__)
+const std::string k_leak_limit;
+#else
+const std::string k_leak_limit = "memory_limit_mb = 64\n";
+#endif
+
 // Broken plugins run with isolate = true, all in one chain: one crashes on "crash" titles, one
 // hangs on "loop" titles, one aborts on every story, one leaks 8 MB a call against a 64 MiB
 // limit. Every story still goes out, with what the healthy calls added and a warning from each
@@ -184,7 +192,7 @@ TEST_F(PluginDaemonTest, BrokenIsolatedPluginsNeverCostAStory) {
       feed("alpha", "/a.xml") + plugin_at("segv", k_test_plugins / "segfault.so", isolated) +
       plugin_at("hang", k_test_plugins / "loop.so", isolated) +
       plugin_at("abort", k_test_plugins / "abort.so", isolated) +
-      plugin_at("leak", k_test_plugins / "leak.so", isolated + "memory_limit_mb = 64\n") +
+      plugin_at("leak", k_test_plugins / "leak.so", isolated + k_leak_limit) +
       plugin_at("good", k_test_plugins / "good.so"));
   ASSERT_EQ(run_once(text), 0);
 
@@ -222,7 +230,9 @@ TEST_F(PluginDaemonTest, BrokenIsolatedPluginsNeverCostAStory) {
   EXPECT_EQ(hang->causes.at("timed out after 300 ms"), 1U);
   EXPECT_EQ(abrt->failures, items.size());
   EXPECT_GE(abrt->causes.count("aborted (SIGABRT)"), 1U);
-  EXPECT_GE(leak->failures, 1U) << "64 MiB is spent within 8 calls of 8 MB";
+  if (!k_leak_limit.empty()) {
+    EXPECT_GE(leak->failures, 1U) << "64 MiB is spent within 8 calls of 8 MB";
+  }
 }
 
 // The message of the ConfigError that starting the daemon on `text` gives ("" when none).
