@@ -16,7 +16,7 @@
 #include <type_traits>
 
 // The story a plugin call works on: plugin.h declares it opaque. It points at the input and
-// collects what the call adds, which Plugin::process() merges only when the call succeeds.
+// collects what the call adds, which call_with_story() merges only when the call succeeds.
 struct fw_story {
   const fw::plugin_host::StoryView* view = nullptr;
   const std::string* plugin = nullptr; // the [[plugin]] name, for tags and attributes
@@ -29,15 +29,37 @@ struct fw_story {
 namespace fw::plugin_host {
 namespace {
 
-// A host table per plugin, so that log() knows whose line it writes. Standard layout with the
-// table first: the pointer a plugin gets back is the pointer to the whole.
-struct HostTable {
+struct HostState;
+
+// The table a plugin gets, followed by the way back to its owner. Standard layout with the table
+// first: the pointer a plugin gets back is the pointer to the whole. (HostState itself holds a
+// LogSink, which is not standard layout.)
+struct OwnedTable {
   fw_host_v1 table{};
-  std::string name;
+  const HostState* owner = nullptr;
+};
+static_assert(std::is_standard_layout_v<OwnedTable>);
+
+// A host table per plugin, so that log() knows whose line it writes. It never moves (it lives
+// behind a Plugin's or a HostTable's pointer): plugins keep the table's address.
+struct HostState {
+  OwnedTable t;
+  std::string name;       // the [[plugin]] name, for log lines, tags and attributes
   std::string plugin_dir; // empty: none
   std::string config_dir; // empty: unknown
+  LogSink log;            // empty: feedwired's log
+
+  HostState() = default;
+  HostState(const HostState&) = delete;
+  HostState& operator=(const HostState&) = delete;
+  HostState(HostState&&) = delete;
+  HostState& operator=(HostState&&) = delete;
+  ~HostState() = default;
 };
-static_assert(std::is_standard_layout_v<HostTable>);
+
+const HostState& owner_of(const fw_host_v1* host) noexcept {
+  return *reinterpret_cast<const OwnedTable*>(host)->owner;
+}
 
 fw_str optional_str(const std::optional<std::string>& s) noexcept {
   return s ? feedwire::str(*s) : fw_str{nullptr, 0};
@@ -47,24 +69,28 @@ fw_str nonempty_str(std::string_view s) noexcept {
 }
 
 void host_log(const fw_host_v1* host, std::int32_t level, fw_str message) noexcept {
-  const auto* h = reinterpret_cast<const HostTable*>(host);
+  const HostState& h = owner_of(host);
   const std::string_view text = feedwire::view(message);
   const spdlog::level::level_enum lvl = level <= FW_LOG_DEBUG  ? spdlog::level::debug
                                         : level == FW_LOG_INFO ? spdlog::level::info
                                         : level == FW_LOG_WARN ? spdlog::level::warn
                                                                : spdlog::level::err;
   try {
-    spdlog::log(lvl, "plugin={} {}", h->name, text);
+    if (h.log) {
+      h.log(level, text);
+    } else {
+      spdlog::log(lvl, "plugin={} {}", h.name, text);
+    }
   } catch (...) {
     // A log line that cannot be written is not the plugin's failure.
   }
 }
 
 fw_str host_plugin_dir(const fw_host_v1* host) noexcept {
-  return nonempty_str(reinterpret_cast<const HostTable*>(host)->plugin_dir);
+  return nonempty_str(owner_of(host).plugin_dir);
 }
 fw_str host_config_dir(const fw_host_v1* host) noexcept {
-  return nonempty_str(reinterpret_cast<const HostTable*>(host)->config_dir);
+  return nonempty_str(owner_of(host).config_dir);
 }
 
 // Adds `tag`, or, when its slug is there already, keeps whichever of the two scores higher.
@@ -266,6 +292,26 @@ fw_status story_set_attr(fw_story* s, fw_str key, fw_str json) noexcept {
   }
 }
 
+// Fills in `h` for the plugin named `name`.
+void init_host(HostState& h, std::string name, const HostDirs& dirs, LogSink log) {
+  fw_host_v1& t = h.t.table;
+  t.struct_size = sizeof(fw_host_v1);
+  t.abi_minor = FW_ABI_MINOR;
+  t.log = &host_log;
+  t.story_field = &story_field;
+  t.story_list_size = &story_list_size;
+  t.story_list_item = &story_list_item;
+  t.story_add_tag = &story_add_tag;
+  t.story_set_summary = &story_set_summary;
+  t.story_set_attr = &story_set_attr;
+  t.plugin_dir = &host_plugin_dir;
+  t.config_dir = &host_config_dir;
+  h.t.owner = &h;
+  h.name = std::move(name);
+  h.plugin_dir = dirs.plugin_dir.string();
+  h.config_dir = dirs.config_dir.string();
+  h.log = std::move(log);
+}
 
 struct DlCloser {
   void operator()(void* handle) const noexcept { dlclose(handle); }
@@ -287,7 +333,60 @@ void merge(Additions& into, Additions&& added) {
   }
 }
 
+// The one way a call runs against the host, for Plugin::process (where `call` is a lambda
+// around the plugin's process(), inlined: no std::function per story) and HostTable::run: a
+// story for this call only, the call, the verdict checked, and what it added merged on FW_OK.
+template <class Call>
+Outcome call_with_story(const HostState& host, const StoryView& view, Additions& additions,
+                        Call&& call) {
+  fw_story s;
+  s.view = &view;
+  s.plugin = &host.name;
+  s.before = &additions;
+  if (view.story->published) {
+    s.published = parse::format_rfc3339(*view.story->published);
+  }
+  if (view.story->updated) {
+    s.updated = parse::format_rfc3339(*view.story->updated);
+  }
+  fw_verdict verdict = FW_KEEP;
+  const fw_status st = std::forward<Call>(call)(&host.t.table, &s, &verdict);
+  if (st != FW_OK) {
+    return Outcome{st, false, {}};
+  }
+  if (verdict != FW_KEEP && verdict != FW_DROP) {
+    return Outcome{FW_ERR_INVALID, false, {}};
+  }
+  merge(additions, std::move(s.added));
+  return Outcome{FW_OK, verdict == FW_DROP, {}};
+}
+
 } // namespace
+
+struct HostTable::Impl {
+  HostState host;
+};
+
+HostTable::HostTable(std::string name, const HostDirs& dirs, LogSink log)
+    : m_impl(std::make_unique<Impl>()) {
+  init_host(m_impl->host, std::move(name), dirs, std::move(log));
+}
+HostTable::HostTable(HostTable&&) noexcept = default;
+HostTable& HostTable::operator=(HostTable&&) noexcept = default;
+HostTable::~HostTable() = default;
+
+const fw_host_v1* HostTable::get() const noexcept {
+  return &m_impl->host.t.table;
+}
+
+Outcome HostTable::run(const StoryView& view, Additions& additions, const HostCall& call) const {
+  return call_with_story(m_impl->host, view, additions, call);
+}
+
+Outcome run_with_host(const std::string& name, const HostDirs& dirs, const StoryView& view,
+                      Additions& additions, const HostCall& call) {
+  return HostTable(name, dirs).run(view, additions, call);
+}
 
 std::string status_name(fw_status status) {
   switch (status) {
@@ -314,7 +413,7 @@ struct Plugin::Impl {
   std::string name;
   std::filesystem::path path;
   std::unique_ptr<void, DlCloser> handle;
-  HostTable host;
+  HostState host;
   fw_plugin_v1 desc{};
   std::string plugin_name;
   std::string plugin_version;
@@ -337,7 +436,8 @@ Plugin::Plugin(Plugin&&) noexcept = default;
 Plugin& Plugin::operator=(Plugin&&) noexcept = default;
 Plugin::~Plugin() = default;
 
-Plugin Plugin::load(std::string name, const std::filesystem::path& path, HostDirs dirs) {
+Plugin Plugin::load(std::string name, const std::filesystem::path& path, HostDirs dirs,
+                    LogSink log) {
   auto impl = std::make_unique<Impl>();
   impl->name = std::move(name);
   impl->path = path;
@@ -348,8 +448,7 @@ Plugin Plugin::load(std::string name, const std::filesystem::path& path, HostDir
       impl->fail("its folder " + dirs.plugin_dir.string() + " cannot be made: " + ec.message());
     }
   }
-  impl->host.plugin_dir = dirs.plugin_dir.string();
-  impl->host.config_dir = dirs.config_dir.string();
+  init_host(impl->host, impl->name, dirs, std::move(log));
   dlerror();
   impl->handle.reset(dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL));
   if (!impl->handle) {
@@ -362,25 +461,11 @@ Plugin Plugin::load(std::string name, const std::filesystem::path& path, HostDir
     impl->fail("no entry point " FW_PLUGIN_ENTRY_V1_NAME
                " (a plugin for another major version of the ABI, or not a feedwire plugin)");
   }
-  fw_host_v1& t = impl->host.table;
-  t.struct_size = sizeof(fw_host_v1);
-  t.abi_minor = FW_ABI_MINOR;
-  t.log = &host_log;
-  t.story_field = &story_field;
-  t.story_list_size = &story_list_size;
-  t.story_list_item = &story_list_item;
-  t.story_add_tag = &story_add_tag;
-  t.story_set_summary = &story_set_summary;
-  t.story_set_attr = &story_set_attr;
-  t.plugin_dir = &host_plugin_dir;
-  t.config_dir = &host_config_dir;
-  impl->host.name = impl->name;
-
   impl->desc.struct_size = sizeof(fw_plugin_v1);
   fw_plugin_entry_v1_fn entry = nullptr;
   static_assert(sizeof(entry) == sizeof(symbol));
   std::memcpy(&entry, &symbol, sizeof(entry)); // POSIX: dlsym's result is callable
-  if (const fw_status st = entry(&impl->host.table, &impl->desc); st != FW_OK) {
+  if (const fw_status st = entry(&impl->host.t.table, &impl->desc); st != FW_OK) {
     impl->fail("its entry point returned " + status_name(st));
   }
   const fw_plugin_v1& d = impl->desc;
@@ -410,7 +495,7 @@ void Plugin::create(std::string_view config_json) {
     p.created = false;
     p.state = nullptr;
   }
-  const fw_status st = p.desc.create(&p.host.table, feedwire::str(config_json), &p.state);
+  const fw_status st = p.desc.create(&p.host.t.table, feedwire::str(config_json), &p.state);
   if (st != FW_OK) {
     p.fail("create() returned " + status_name(st) +
            (st == FW_ERR_CONFIG ? " (its log line above says what is wrong with its config)" : ""));
@@ -423,26 +508,10 @@ Outcome Plugin::process(const StoryView& story, Additions& additions) {
   if (!p.created) {
     return Outcome{FW_ERR_FAILED, false, {}};
   }
-  fw_story s;
-  s.view = &story;
-  s.plugin = &p.name;
-  s.before = &additions;
-  if (story.story->published) {
-    s.published = parse::format_rfc3339(*story.story->published);
-  }
-  if (story.story->updated) {
-    s.updated = parse::format_rfc3339(*story.story->updated);
-  }
-  fw_verdict verdict = FW_KEEP;
-  const fw_status st = p.desc.process(p.state, &s, &verdict);
-  if (st != FW_OK) {
-    return Outcome{st, false, {}};
-  }
-  if (verdict != FW_KEEP && verdict != FW_DROP) {
-    return Outcome{FW_ERR_INVALID, false, {}};
-  }
-  merge(additions, std::move(s.added));
-  return Outcome{FW_OK, verdict == FW_DROP, {}};
+  return call_with_story(p.host, story, additions,
+                         [&p](const fw_host_v1*, fw_story* s, fw_verdict* verdict) {
+                           return p.desc.process(p.state, s, verdict);
+                         });
 }
 
 const std::string& Plugin::name() const noexcept {

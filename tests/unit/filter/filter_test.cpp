@@ -1,19 +1,15 @@
-// The filter plugin's rules, and the plugin driven through its C entry point. Plugins cannot
-// link the daemon, so a small host table over an in-memory story stands in for feedwired's.
+// The filter plugin's rules, and the plugin driven through its C entry point, both on stories
+// served by feedwired's own host table (plugin_host::HostTable), as feedwired serves them.
 
 #include "filter/filter.hpp"
+#include "plugin_host/plugin.hpp"
 
+#include <chrono>
 #include <gtest/gtest.h>
-#include <map>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
-
-struct fw_story {
-  std::map<fw_field, std::string> fields;
-  std::map<fw_list, std::vector<std::string>> lists;
-  std::vector<std::pair<std::string, std::string>> attrs;
-};
 
 namespace {
 
@@ -22,43 +18,11 @@ using feedwire::filter::Action;
 using feedwire::filter::Clock;
 using feedwire::filter::Decision;
 using feedwire::filter::Filter;
+using fw::plugin_host::Additions;
+using fw::plugin_host::HostTable;
+using fw::plugin_host::Outcome;
+using fw::plugin_host::StoryView;
 using namespace std::chrono_literals;
-
-std::vector<std::pair<std::int32_t, std::string>> g_log;
-
-fw_str field(const fw_story* s, fw_field f) {
-  const auto it = s->fields.find(f);
-  return it == s->fields.end() ? fw_str{nullptr, 0} : feedwire::str(it->second);
-}
-size_t list_size(const fw_story* s, fw_list l) {
-  const auto it = s->lists.find(l);
-  return it == s->lists.end() ? 0 : it->second.size();
-}
-fw_str list_item(const fw_story* s, fw_list l, size_t i) {
-  const auto it = s->lists.find(l);
-  return it == s->lists.end() || i >= it->second.size() ? fw_str{nullptr, 0}
-                                                        : feedwire::str(it->second[i]);
-}
-fw_status add_tag(fw_story*, fw_str, fw_str, double) {
-  return FW_OK;
-}
-fw_status set_summary(fw_story*, fw_str) {
-  return FW_OK;
-}
-fw_status set_attr(fw_story* s, fw_str key, fw_str json) {
-  s->attrs.emplace_back(feedwire::view(key), feedwire::view(json));
-  return FW_OK;
-}
-void log(const fw_host_v1*, int32_t level, fw_str message) {
-  g_log.emplace_back(level, feedwire::view(message));
-}
-fw_str no_dir(const fw_host_v1*) {
-  return fw_str{nullptr, 0};
-}
-
-const fw_host_v1 k_host{sizeof(fw_host_v1), FW_ABI_MINOR, log,     field,
-                        list_size,          list_item,    add_tag, set_summary,
-                        set_attr,           no_dir,       no_dir};
 
 // 2024-05-10T12:00:00Z, the "now" of every age test.
 const Clock::time_point k_now = Clock::time_point(std::chrono::seconds(1715342400));
@@ -66,17 +30,51 @@ Clock::time_point fixed_now() {
   return k_now;
 }
 
-fw_story story(std::string title) {
-  fw_story s;
-  s.fields[FW_FIELD_STORY_ID] = "0123456789abcdef";
-  s.fields[FW_FIELD_FEED_ID] = "wire";
-  s.fields[FW_FIELD_TITLE] = std::move(title);
+// A UTC date and time of day, as a story's `published` or `updated`.
+fw::model::Timestamp utc(std::chrono::year_month_day day, std::chrono::seconds time = {}) {
+  return std::chrono::sys_days(day) + time;
+}
+
+// A story as feedwired hands it to plugins: the item, the feed's id and language, and the tags
+// earlier plugins gave it.
+struct Input {
+  fw::model::Story item;
+  std::string feed_id = "wire";
+  std::string language; // empty: the feed states none
+  Additions earlier;
+
+  [[nodiscard]] StoryView view() const {
+    return StoryView{&item, "0123456789abcdef", feed_id, "", language};
+  }
+  void tags(std::initializer_list<const char*> slugs) {
+    for (const char* slug : slugs) {
+      earlier.tags.push_back(fw::model::Tag{slug, slug, 1.0, "tagger"});
+    }
+  }
+  void authors(std::initializer_list<const char*> names) {
+    for (const char* name : names) {
+      item.authors.push_back(fw::model::Author{name, std::nullopt, std::nullopt});
+    }
+  }
+};
+
+Input story(std::string title) {
+  Input s;
+  s.item.title = std::move(title);
   return s;
 }
 
-Decision decide(Filter& f, fw_story& s) {
-  const feedwire::Story view(&k_host, &s);
-  return f.decide(view);
+// The filter's decision for `s`, read through feedwired's host table.
+Decision decide(Filter& f, const Input& s) {
+  Decision d;
+  Additions additions = s.earlier;
+  const Outcome out = fw::plugin_host::run_with_host(
+      "filter", {}, s.view(), additions, [&](const fw_host_v1* host, fw_story* story, fw_verdict*) {
+        d = f.decide(feedwire::Story(host, story));
+        return FW_OK;
+      });
+  EXPECT_EQ(out.status, FW_OK);
+  return d;
 }
 
 std::string config_error(std::string_view config) {
@@ -91,8 +89,8 @@ std::string config_error(std::string_view config) {
 TEST(Filter, DropsTitleMatchingCaseInsensitiveRegex) {
   Filter f(
       R"({"rules": [{"drop": true, "field": "title", "regex": "(?i)sponsored|advertorial"}]})");
-  fw_story ad = story("A SPONSORED look at mattresses");
-  fw_story news = story("Parliament passes budget");
+  Input ad = story("A SPONSORED look at mattresses");
+  Input news = story("Parliament passes budget");
   const Decision d = decide(f, ad);
   EXPECT_EQ(d.action, Action::drop);
   EXPECT_EQ(d.rule, 0U);
@@ -103,9 +101,9 @@ TEST(Filter, DropsTitleMatchingCaseInsensitiveRegex) {
 TEST(Filter, FirstMatchingRuleDecides) {
   Filter f(R"({"rules": [{"keep": true, "tag": "north-korea"},
                          {"drop": true, "field": "title", "contains": "Missile"}]})");
-  fw_story tagged = story("Missile test");
-  tagged.lists[FW_LIST_TAGS] = {"north-korea"};
-  fw_story untagged = story("Missile test");
+  Input tagged = story("Missile test");
+  tagged.tags({"north-korea"});
+  Input untagged = story("Missile test");
   EXPECT_EQ(decide(f, tagged).action, Action::keep);
   EXPECT_EQ(decide(f, tagged).rule, 0U);
   EXPECT_EQ(decide(f, untagged).action, Action::drop);
@@ -117,9 +115,9 @@ TEST(Filter, FirstMatchingRuleDecides) {
 TEST(Filter, DefaultDropKeepsOnlyWhatARuleKeeps) {
   Filter f(R"({"rules": [{"keep": true, "field": "feed_id", "equals": "wire"}],
                "default": "drop"})");
-  fw_story from_wire = story("x");
-  fw_story other = story("x");
-  other.fields[FW_FIELD_FEED_ID] = "blog";
+  Input from_wire = story("x");
+  Input other = story("x");
+  other.feed_id = "blog";
   EXPECT_EQ(decide(f, from_wire).action, Action::keep);
   EXPECT_EQ(decide(f, other).action, Action::drop);
   EXPECT_EQ(f.defaulted(), 1U);
@@ -128,19 +126,19 @@ TEST(Filter, DefaultDropKeepsOnlyWhatARuleKeeps) {
 
 TEST(Filter, NoRulesKeepsEverything) {
   Filter f("{}");
-  fw_story s = story("anything");
+  Input s = story("anything");
   EXPECT_EQ(decide(f, s).action, Action::keep);
   EXPECT_EQ(f.rule_count(), 0U);
 }
 
 TEST(Filter, MaxAgeMatchesStoriesOlderThanTheLimit) {
   Filter f(R"({"rules": [{"drop": true, "max_age": "7d"}]})", fixed_now);
-  fw_story old_story = story("old");
-  old_story.fields[FW_FIELD_PUBLISHED] = "2024-05-01T12:00:00Z"; // 9 days before now
-  fw_story fresh = story("fresh");
-  fresh.fields[FW_FIELD_PUBLISHED] = "2024-05-09T12:00:00Z";
-  fw_story at_limit = story("exactly seven days");
-  at_limit.fields[FW_FIELD_PUBLISHED] = "2024-05-03T12:00:00Z";
+  Input old_story = story("old");
+  old_story.item.published = utc(2024y / 5 / 1, 12h); // 9 days before now
+  Input fresh = story("fresh");
+  fresh.item.published = utc(2024y / 5 / 9, 12h);
+  Input at_limit = story("exactly seven days");
+  at_limit.item.published = utc(2024y / 5 / 3, 12h);
   EXPECT_EQ(decide(f, old_story).action, Action::drop);
   EXPECT_EQ(decide(f, fresh).action, Action::keep);
   EXPECT_EQ(decide(f, at_limit).action, Action::keep);
@@ -148,11 +146,13 @@ TEST(Filter, MaxAgeMatchesStoriesOlderThanTheLimit) {
 
 TEST(Filter, AgeUsesUpdatedWhenPublishedIsMissingOrUnreadable) {
   Filter f(R"({"rules": [{"drop": true, "max_age": "1d"}]})", fixed_now);
-  fw_story updated_only = story("u");
-  updated_only.fields[FW_FIELD_UPDATED] = "2024-05-01T00:00:00Z";
-  fw_story unreadable = story("u");
-  unreadable.fields[FW_FIELD_PUBLISHED] = "yesterday";
-  unreadable.fields[FW_FIELD_UPDATED] = "2024-05-01T00:00:00+02:00";
+  Input updated_only = story("u");
+  updated_only.item.updated = utc(2024y / 5 / 1);
+  Input unreadable = story("u");
+  // feedwired writes a year past 9999 in ISO 8601's expanded form ("+10000-01-01T00:00:00Z"),
+  // which is not RFC 3339: a `published` the filter cannot read.
+  unreadable.item.published = utc(10000y / 1 / 1);
+  unreadable.item.updated = utc(2024y / 4 / 30, 22h); // 2024-05-01T00:00:00+02:00
   EXPECT_EQ(decide(f, updated_only).action, Action::drop);
   EXPECT_EQ(decide(f, unreadable).action, Action::drop);
 }
@@ -161,7 +161,7 @@ TEST(Filter, StoryWithoutDatesNeverMatchesAnAgeCondition) {
   Filter f(R"({"rules": [{"drop": true, "max_age": "1d"}, {"drop": true, "min_age": "1d"},
                          {"drop": true, "max_age": "1d", "invert": true}]})",
            fixed_now);
-  fw_story undated = story("no dates");
+  Input undated = story("no dates");
   const Decision d = decide(f, undated);
   // Only the inverted rule matches: its condition does not hold.
   EXPECT_EQ(d.action, Action::drop);
@@ -170,12 +170,12 @@ TEST(Filter, StoryWithoutDatesNeverMatchesAnAgeCondition) {
 
 TEST(Filter, MinAgeMatchesStoriesYoungerThanTheLimit) {
   Filter f(R"({"rules": [{"drop": true, "min_age": "30m"}]})", fixed_now);
-  fw_story young = story("young");
-  young.fields[FW_FIELD_PUBLISHED] = "2024-05-10T11:45:00Z";
-  fw_story future = story("from the future");
-  future.fields[FW_FIELD_PUBLISHED] = "2024-05-11T00:00:00Z";
-  fw_story older = story("older");
-  older.fields[FW_FIELD_PUBLISHED] = "2024-05-10T11:00:00Z";
+  Input young = story("young");
+  young.item.published = utc(2024y / 5 / 10, 11h + 45min);
+  Input future = story("from the future");
+  future.item.published = utc(2024y / 5 / 11);
+  Input older = story("older");
+  older.item.published = utc(2024y / 5 / 10, 11h);
   EXPECT_EQ(decide(f, young).action, Action::drop);
   EXPECT_EQ(decide(f, future).action, Action::drop);
   EXPECT_EQ(decide(f, older).action, Action::keep);
@@ -184,32 +184,32 @@ TEST(Filter, MinAgeMatchesStoriesYoungerThanTheLimit) {
 TEST(Filter, LanguageMatchesTagPrefixesOnSubtagBoundaries) {
   Filter f(R"({"rules": [{"drop": true, "language": ["de", "fr"]}]})");
   const auto with_language = [](const char* lang) {
-    fw_story s = story("x");
-    s.fields[FW_FIELD_LANGUAGE] = lang;
+    Input s = story("x");
+    s.language = lang;
     return s;
   };
   for (const char* lang : {"de", "de-AT", "DE_ch", "fr"}) {
-    fw_story s = with_language(lang);
+    Input s = with_language(lang);
     EXPECT_EQ(decide(f, s).action, Action::drop) << lang;
   }
   for (const char* lang : {"dev", "en-US", "", "f"}) {
-    fw_story s = with_language(lang);
+    Input s = with_language(lang);
     EXPECT_EQ(decide(f, s).action, Action::keep) << lang;
   }
-  fw_story none = story("no language");
+  Input none = story("no language");
   EXPECT_EQ(decide(f, none).action, Action::keep);
 }
 
 TEST(Filter, TagMatchesEarlierTagsAndSlugifiedCategories) {
   Filter f(R"({"rules": [{"keep": true, "tag": ["North Korea", "world-news"]}],
                "default": "drop"})");
-  fw_story tagged = story("a");
-  tagged.lists[FW_LIST_TAGS] = {"sanctions", "north-korea"};
-  fw_story categorised = story("b");
-  categorised.lists[FW_LIST_CATEGORIES] = {"World News"};
-  fw_story neither = story("c");
-  neither.lists[FW_LIST_CATEGORIES] = {"World"};
-  neither.lists[FW_LIST_TAGS] = {"korea"};
+  Input tagged = story("a");
+  tagged.tags({"sanctions", "north-korea"});
+  Input categorised = story("b");
+  categorised.item.categories = {"World News"};
+  Input neither = story("c");
+  neither.item.categories = {"World"};
+  neither.tags({"korea"});
   EXPECT_EQ(decide(f, tagged).action, Action::keep);
   EXPECT_EQ(decide(f, categorised).action, Action::keep);
   EXPECT_EQ(decide(f, neither).action, Action::drop);
@@ -219,8 +219,8 @@ TEST(Filter, ContainsIsCaseSensitiveUnlessToldOtherwise) {
   Filter exact(R"({"rules": [{"drop": true, "field": "text", "contains": "Casino"}]})");
   Filter folded(R"({"rules": [{"drop": true, "field": "text", "contains": "Casino",
                                "case_sensitive": false}]})");
-  fw_story s = story("x");
-  s.fields[FW_FIELD_TEXT] = "Win big at the CASINO tonight";
+  Input s = story("x");
+  s.item.text = "Win big at the CASINO tonight";
   EXPECT_EQ(decide(exact, s).action, Action::keep);
   EXPECT_EQ(decide(folded, s).action, Action::drop);
 }
@@ -228,8 +228,8 @@ TEST(Filter, ContainsIsCaseSensitiveUnlessToldOtherwise) {
 TEST(Filter, RegexCaseSensitiveFalseIgnoresCase) {
   Filter f(R"({"rules": [{"drop": true, "field": "title", "regex": "^breaking:",
                           "case_sensitive": false}]})");
-  fw_story s = story("BREAKING: storm");
-  fw_story later = story("Not breaking: calm");
+  Input s = story("BREAKING: storm");
+  Input later = story("Not breaking: calm");
   EXPECT_EQ(decide(f, s).action, Action::drop);
   EXPECT_EQ(decide(f, later).action, Action::keep);
 }
@@ -237,11 +237,11 @@ TEST(Filter, RegexCaseSensitiveFalseIgnoresCase) {
 TEST(Filter, EqualsComparesTheWholeFieldAndAMissingFieldReadsEmpty) {
   Filter f(R"({"rules": [{"drop": true, "field": "link", "equals": ""},
                          {"drop": true, "field": "title", "equals": "Weather"}]})");
-  fw_story no_link = story("x");
-  fw_story weather = story("Weather");
-  weather.fields[FW_FIELD_LINK] = "https://example.org/w";
-  fw_story weather_report = story("Weather report");
-  weather_report.fields[FW_FIELD_LINK] = "https://example.org/r";
+  Input no_link = story("x");
+  Input weather = story("Weather");
+  weather.item.link = "https://example.org/w";
+  Input weather_report = story("Weather report");
+  weather_report.item.link = "https://example.org/r";
   EXPECT_EQ(decide(f, no_link).rule, 0U);
   EXPECT_EQ(decide(f, weather).rule, 1U);
   EXPECT_EQ(decide(f, weather_report).action, Action::keep);
@@ -250,12 +250,12 @@ TEST(Filter, EqualsComparesTheWholeFieldAndAMissingFieldReadsEmpty) {
 TEST(Filter, ListFieldsMatchWhenAnyEntryMatches) {
   Filter f(R"({"rules": [{"drop": true, "field": "author", "equals": "PR Desk"},
                          {"drop": true, "field": "category", "regex": "^Promo"}]})");
-  fw_story pr = story("x");
-  pr.lists[FW_LIST_AUTHORS] = {"Jane Roe", "PR Desk"};
-  fw_story promo = story("y");
-  promo.lists[FW_LIST_CATEGORIES] = {"World", "Promotions"};
-  fw_story plain = story("z");
-  plain.lists[FW_LIST_AUTHORS] = {"Jane Roe"};
+  Input pr = story("x");
+  pr.authors({"Jane Roe", "PR Desk"});
+  Input promo = story("y");
+  promo.item.categories = {"World", "Promotions"};
+  Input plain = story("z");
+  plain.authors({"Jane Roe"});
   EXPECT_EQ(decide(f, pr).rule, 0U);
   EXPECT_EQ(decide(f, promo).rule, 1U);
   EXPECT_EQ(decide(f, plain).action, Action::keep);
@@ -265,13 +265,13 @@ TEST(Filter, AllConditionsOfARuleMustHold) {
   Filter f(R"({"rules": [{"drop": true, "language": "en", "field": "title", "contains": "deal",
                           "max_age": "1d"}]})",
            fixed_now);
-  fw_story all = story("Black Friday deal");
-  all.fields[FW_FIELD_LANGUAGE] = "en-GB";
-  all.fields[FW_FIELD_PUBLISHED] = "2024-05-01T00:00:00Z";
-  fw_story wrong_language = all;
-  wrong_language.fields[FW_FIELD_LANGUAGE] = "nl";
-  fw_story recent = all;
-  recent.fields[FW_FIELD_PUBLISHED] = "2024-05-10T11:00:00Z";
+  Input all = story("Black Friday deal");
+  all.language = "en-GB";
+  all.item.published = utc(2024y / 5 / 1);
+  Input wrong_language = all;
+  wrong_language.language = "nl";
+  Input recent = all;
+  recent.item.published = utc(2024y / 5 / 10, 11h);
   EXPECT_EQ(decide(f, all).action, Action::drop);
   EXPECT_EQ(decide(f, wrong_language).action, Action::keep);
   EXPECT_EQ(decide(f, recent).action, Action::keep);
@@ -279,10 +279,10 @@ TEST(Filter, AllConditionsOfARuleMustHold) {
 
 TEST(Filter, InvertMatchesWhenTheConditionsDoNotHold) {
   Filter f(R"({"rules": [{"drop": true, "invert": true, "language": "en"}]})");
-  fw_story english = story("x");
-  english.fields[FW_FIELD_LANGUAGE] = "en";
-  fw_story german = story("y");
-  german.fields[FW_FIELD_LANGUAGE] = "de";
+  Input english = story("x");
+  english.language = "en";
+  Input german = story("y");
+  german.language = "de";
   EXPECT_EQ(decide(f, english).action, Action::keep);
   EXPECT_EQ(decide(f, german).action, Action::drop);
 }
@@ -297,19 +297,19 @@ TEST(Filter, TheDocumentedExampleWorksAsDescribed) {
                "default": "keep"})",
            fixed_now);
   ASSERT_EQ(f.rule_count(), 5U);
-  fw_story advertorial = story("An ADVERTORIAL");
-  fw_story old_korea = story("Pyongyang parade");
-  old_korea.lists[FW_LIST_CATEGORIES] = {"North Korea"};
-  old_korea.fields[FW_FIELD_PUBLISHED] = "2024-01-01T00:00:00Z";
-  fw_story old_story = story("Old");
-  old_story.fields[FW_FIELD_PUBLISHED] = "2024-01-01T00:00:00Z";
-  fw_story french = story("Bonjour");
-  french.fields[FW_FIELD_LANGUAGE] = "fr-CA";
-  fw_story casino = story("Night out");
-  casino.fields[FW_FIELD_TEXT] = "A new Casino opens";
-  fw_story plain = story("Budget passes");
-  plain.fields[FW_FIELD_LANGUAGE] = "en";
-  plain.fields[FW_FIELD_PUBLISHED] = "2024-05-10T08:00:00Z";
+  Input advertorial = story("An ADVERTORIAL");
+  Input old_korea = story("Pyongyang parade");
+  old_korea.item.categories = {"North Korea"};
+  old_korea.item.published = utc(2024y / 1 / 1);
+  Input old_story = story("Old");
+  old_story.item.published = utc(2024y / 1 / 1);
+  Input french = story("Bonjour");
+  french.language = "fr-CA";
+  Input casino = story("Night out");
+  casino.item.text = "A new Casino opens";
+  Input plain = story("Budget passes");
+  plain.language = "en";
+  plain.item.published = utc(2024y / 5 / 10, 8h);
   EXPECT_EQ(decide(f, advertorial).rule, 0U);
   EXPECT_EQ(decide(f, old_korea).rule, 1U);
   EXPECT_EQ(decide(f, old_story).rule, 2U);
@@ -405,13 +405,12 @@ TEST(FilterParsing, Rfc3339DatesWithOffsetsAndFractions) {
   }
 }
 
-// The plugin through its C entry point, as feedwired calls it.
+// The plugin through its C entry point, as feedwired calls it, with feedwired's host table.
 class FilterPluginTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    g_log.clear();
     plugin.struct_size = sizeof plugin;
-    ASSERT_EQ(feedwire::detail::entry<feedwire::filter::Plugin>(&k_host, &plugin), FW_OK);
+    ASSERT_EQ(feedwire::detail::entry<feedwire::filter::Plugin>(host.get(), &plugin), FW_OK);
   }
   void TearDown() override {
     if (state != nullptr) {
@@ -419,60 +418,74 @@ protected:
     }
   }
   fw_status create(std::string_view config) {
-    return plugin.create(&k_host, feedwire::str(config), &state);
+    return plugin.create(host.get(), feedwire::str(config), &state);
   }
+  // process() on `s`; *verdict holds `before` when it is called, the opposite of what a test
+  // expects, so that the outcome shows the plugin set it.
+  Outcome process(const Input& s, fw_verdict before, Additions& additions) {
+    additions = s.earlier;
+    return host.run(s.view(), additions,
+                    [&](const fw_host_v1*, fw_story* story, fw_verdict* verdict) {
+                      *verdict = before;
+                      return plugin.process(state, story, verdict);
+                    });
+  }
+
+  std::vector<std::pair<std::int32_t, std::string>> log;
+  HostTable host{"filter", {}, [this](std::int32_t level, std::string_view line) {
+                   log.emplace_back(level, line);
+                 }};
   fw_plugin_v1 plugin{};
   void* state = nullptr;
 };
 
 TEST_F(FilterPluginTest, DropsAndLogsTheRuleAtDebug) {
   ASSERT_EQ(create(R"({"rules": [{"drop": true, "field": "title", "contains": "ad"}]})"), FW_OK);
-  fw_story s = story("an ad");
-  fw_verdict verdict = FW_KEEP;
-  ASSERT_EQ(plugin.process(state, &s, &verdict), FW_OK);
-  EXPECT_EQ(verdict, FW_DROP);
-  ASSERT_FALSE(g_log.empty());
-  EXPECT_EQ(g_log.back().first, FW_LOG_DEBUG);
-  EXPECT_EQ(g_log.back().second, "story=0123456789abcdef feed=wire dropped rule=0");
+  Additions added;
+  const Outcome out = process(story("an ad"), FW_KEEP, added);
+  ASSERT_EQ(out.status, FW_OK);
+  EXPECT_TRUE(out.drop);
+  ASSERT_FALSE(log.empty());
+  EXPECT_EQ(log.back().first, FW_LOG_DEBUG);
+  EXPECT_EQ(log.back().second, "story=0123456789abcdef feed=wire dropped rule=0");
 }
 
 TEST_F(FilterPluginTest, KeepByRuleSetsTheRuleAttribute) {
   ASSERT_EQ(create(R"({"rules": [{"drop": true, "field": "title", "contains": "ad"},
                                  {"keep": true, "field": "title", "contains": "news"}]})"),
             FW_OK);
-  fw_story news = story("news");
-  fw_story other = story("other");
-  fw_verdict verdict = FW_DROP;
-  ASSERT_EQ(plugin.process(state, &news, &verdict), FW_OK);
-  EXPECT_EQ(verdict, FW_KEEP);
+  Additions news;
+  Outcome out = process(story("news"), FW_DROP, news);
+  ASSERT_EQ(out.status, FW_OK);
+  EXPECT_FALSE(out.drop);
   ASSERT_EQ(news.attrs.size(), 1U);
-  EXPECT_EQ(news.attrs[0], (std::pair<std::string, std::string>("rule", "1")));
-  ASSERT_EQ(plugin.process(state, &other, &verdict), FW_OK);
-  EXPECT_EQ(verdict, FW_KEEP);
+  EXPECT_EQ(news.attrs[0], (std::pair<std::string, std::string>("filter.rule", "1")));
+  Additions other;
+  out = process(story("other"), FW_DROP, other);
+  ASSERT_EQ(out.status, FW_OK);
+  EXPECT_FALSE(out.drop);
   EXPECT_TRUE(other.attrs.empty());
 }
 
 TEST_F(FilterPluginTest, LogsRuleCountsWhenDestroyed) {
   ASSERT_EQ(create(R"({"rules": [{"drop": true, "field": "title", "contains": "ad"}]})"), FW_OK);
-  fw_story ad = story("ad");
-  fw_story news = story("news");
-  fw_verdict verdict = FW_KEEP;
-  ASSERT_EQ(plugin.process(state, &ad, &verdict), FW_OK);
-  ASSERT_EQ(plugin.process(state, &news, &verdict), FW_OK);
+  Additions added;
+  ASSERT_EQ(process(story("ad"), FW_KEEP, added).status, FW_OK);
+  ASSERT_EQ(process(story("news"), FW_KEEP, added).status, FW_OK);
   plugin.destroy(state);
   state = nullptr;
-  ASSERT_FALSE(g_log.empty());
-  EXPECT_EQ(g_log.back().first, FW_LOG_INFO);
-  EXPECT_EQ(g_log.back().second, "stories decided: rule0=1 default=1");
+  ASSERT_FALSE(log.empty());
+  EXPECT_EQ(log.back().first, FW_LOG_INFO);
+  EXPECT_EQ(log.back().second, "stories decided: rule0=1 default=1");
 }
 
 TEST_F(FilterPluginTest, BadConfigFailsCreateWithTheReason) {
   EXPECT_EQ(create(R"({"rules": [{"drop": true, "field": "title", "regex": "["}]})"),
             FW_ERR_CONFIG);
   EXPECT_EQ(state, nullptr);
-  ASSERT_FALSE(g_log.empty());
-  EXPECT_EQ(g_log.back().first, FW_LOG_ERROR);
-  EXPECT_NE(g_log.back().second.find("rules[0].regex"), std::string::npos);
+  ASSERT_FALSE(log.empty());
+  EXPECT_EQ(log.back().first, FW_LOG_ERROR);
+  EXPECT_NE(log.back().second.find("rules[0].regex"), std::string::npos);
 }
 
 } // namespace

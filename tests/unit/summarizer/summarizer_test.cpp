@@ -1,9 +1,10 @@
+#include "plugin_host/plugin.hpp"
 #include "summarizer/summarizer.hpp"
 #include "text/text.hpp"
+#include "util/errors.hpp"
 
 #include <algorithm>
 #include <cstdint>
-#include <dlfcn.h>
 #include <feedwire/plugin.hpp>
 #include <filesystem>
 #include <gmock/gmock.h>
@@ -767,57 +768,19 @@ TEST(Config, RejectsWhatIsNotAJsonObject) {
   expect_config_error("3", {"JSON object"});
 }
 
-// The plugin as feedwired loads it: build/plugins/summarizer.so behind a host table of our own.
+// The plugin as feedwired loads it: build/plugins/summarizer.so, through feedwired's own host.
 namespace {
 
-struct FakeStory {
-  std::string text;
-  std::string title;
-  std::optional<std::string> language;
-  std::optional<std::string> summary;
-};
+using fw::plugin_host::Additions;
+using fw::plugin_host::Outcome;
+using fw::plugin_host::Plugin;
+using fw::plugin_host::StoryView;
 
-std::vector<std::string> g_log;
-
-fw_str view_of(const std::string& s) {
-  return fw_str{s.data(), s.size()};
-}
-
-fw_str story_field(const fw_story* story, fw_field field) {
-  const auto* s = reinterpret_cast<const FakeStory*>(story);
-  switch (field) {
-  case FW_FIELD_TEXT:
-    return s->text.empty() ? fw_str{nullptr, 0} : view_of(s->text);
-  case FW_FIELD_TITLE:
-    return view_of(s->title);
-  case FW_FIELD_LANGUAGE:
-    return s->language ? view_of(*s->language) : fw_str{nullptr, 0};
-  default:
-    return fw_str{nullptr, 0};
-  }
-}
-
-fw_status set_summary(fw_story* story, fw_str text) {
-  reinterpret_cast<FakeStory*>(story)->summary = std::string(text.ptr, text.len);
-  return FW_OK;
-}
-
-fw_host_v1 make_host() {
-  fw_host_v1 host{};
-  host.struct_size = sizeof(fw_host_v1);
-  host.abi_minor = FW_ABI_MINOR;
-  host.log = [](const fw_host_v1*, std::int32_t, fw_str message) {
-    g_log.emplace_back(message.ptr, message.len);
-  };
-  host.story_field = &story_field;
-  host.story_list_size = [](const fw_story*, fw_list) -> std::size_t { return 0; };
-  host.story_list_item = [](const fw_story*, fw_list, std::size_t) { return fw_str{nullptr, 0}; };
-  host.story_add_tag = [](fw_story*, fw_str, fw_str, double) -> fw_status { return FW_OK; };
-  host.story_set_summary = &set_summary;
-  host.story_set_attr = [](fw_story*, fw_str, fw_str) -> fw_status { return FW_OK; };
-  host.plugin_dir = [](const fw_host_v1*) { return fw_str{nullptr, 0}; };
-  host.config_dir = [](const fw_host_v1*) { return fw_str{nullptr, 0}; };
-  return host;
+// A story as feedwired hands it to plugins.
+Outcome run(Plugin& plugin, const fw::model::Story& story, std::string_view language,
+            Additions& additions) {
+  const StoryView view{&story, "0123456789abcdef", "wire", "", language};
+  return plugin.process(view, additions);
 }
 
 class PluginTest : public ::testing::Test {
@@ -826,69 +789,62 @@ protected:
     const std::string path = FW_BINARY_DIR "/plugins/summarizer.so";
     // tests/CMakeLists.txt builds the plugin before this test.
     ASSERT_TRUE(std::filesystem::exists(path)) << path << " is not built";
-    m_handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    ASSERT_NE(m_handle, nullptr) << dlerror();
-    const auto entry =
-        reinterpret_cast<fw_plugin_entry_v1_fn>(dlsym(m_handle, FW_PLUGIN_ENTRY_V1_NAME));
-    ASSERT_NE(entry, nullptr);
-    m_plugin.struct_size = sizeof(fw_plugin_v1);
-    ASSERT_EQ(entry(&m_host, &m_plugin), FW_OK);
-    g_log.clear();
-  }
-  void TearDown() override {
-    if (m_handle != nullptr) {
-      dlclose(m_handle);
-    }
+    m_plugin.emplace(
+        Plugin::load("summarizer", path, {}, [this](std::int32_t, std::string_view message) {
+          m_log.emplace_back(message);
+        }));
   }
 
-  fw_host_v1 m_host = make_host();
-  fw_plugin_v1 m_plugin{};
-  void* m_handle = nullptr;
+  std::vector<std::string> m_log;
+  std::optional<Plugin> m_plugin; // after m_log: its destroy() may still log
 };
 
 } // namespace
 
 TEST_F(PluginTest, DescribesItselfAsConcurrent) {
-  EXPECT_EQ(feedwire::view(m_plugin.name), "summarizer");
-  EXPECT_EQ(feedwire::view(m_plugin.version), "1.0.0");
-  EXPECT_NE(m_plugin.flags & FW_PLUGIN_CONCURRENT, 0U);
+  EXPECT_EQ(m_plugin->plugin_name(), "summarizer");
+  EXPECT_EQ(m_plugin->plugin_version(), "1.0.0");
+  EXPECT_TRUE(m_plugin->concurrent());
 }
 
 TEST_F(PluginTest, SetsTheSummaryOfAStory) {
   const std::string config = R"({"sentences": 2})";
-  void* state = nullptr;
-  ASSERT_EQ(m_plugin.create(&m_host, feedwire::str(config), &state), FW_OK);
+  m_plugin->create(config);
   const Article& a = summit();
-  FakeStory story{a.text(), std::string(a.title), "en", std::nullopt};
-  fw_verdict verdict = FW_DROP;
-  EXPECT_EQ(m_plugin.process(state, reinterpret_cast<fw_story*>(&story), &verdict), FW_OK);
-  EXPECT_EQ(verdict, FW_KEEP);
-  ASSERT_TRUE(story.summary.has_value());
-  EXPECT_EQ(*story.summary, with(config).summarize(a.text(), a.title, "en"));
+  fw::model::Story story;
+  story.text = a.text();
+  story.title = std::string(a.title);
+  Additions additions;
+  const Outcome out = run(*m_plugin, story, "en", additions);
+  EXPECT_EQ(out.status, FW_OK);
+  EXPECT_FALSE(out.drop);
+  ASSERT_TRUE(additions.summary.has_value());
+  EXPECT_EQ(*additions.summary, with(config).summarize(a.text(), a.title, "en"));
   std::vector<std::string_view> parts;
-  EXPECT_TRUE(split_summary(a, *story.summary, parts));
+  EXPECT_TRUE(split_summary(a, *additions.summary, parts));
   EXPECT_EQ(parts.size(), 2U);
-  m_plugin.destroy(state);
 }
 
 TEST_F(PluginTest, LeavesAStoryWithoutTextAlone) {
-  void* state = nullptr;
-  ASSERT_EQ(m_plugin.create(&m_host, feedwire::str("{}"), &state), FW_OK);
-  FakeStory story{"", "A headline on its own", std::nullopt, std::nullopt};
-  fw_verdict verdict = FW_DROP;
-  EXPECT_EQ(m_plugin.process(state, reinterpret_cast<fw_story*>(&story), &verdict), FW_OK);
-  EXPECT_EQ(verdict, FW_KEEP);
-  EXPECT_FALSE(story.summary.has_value());
-  FakeStory boilerplate{"Share this article\nAdvertisement", "Title", "en", std::nullopt};
-  EXPECT_EQ(m_plugin.process(state, reinterpret_cast<fw_story*>(&boilerplate), &verdict), FW_OK);
-  EXPECT_EQ(verdict, FW_KEEP);
-  EXPECT_FALSE(boilerplate.summary.has_value());
-  m_plugin.destroy(state);
+  m_plugin->create("{}");
+  fw::model::Story story;
+  story.title = "A headline on its own";
+  Additions additions;
+  Outcome out = run(*m_plugin, story, "", additions);
+  EXPECT_EQ(out.status, FW_OK);
+  EXPECT_FALSE(out.drop);
+  EXPECT_FALSE(additions.summary.has_value());
+  fw::model::Story boilerplate;
+  boilerplate.text = "Share this article\nAdvertisement";
+  boilerplate.title = "Title";
+  out = run(*m_plugin, boilerplate, "en", additions);
+  EXPECT_EQ(out.status, FW_OK);
+  EXPECT_FALSE(out.drop);
+  EXPECT_FALSE(additions.summary.has_value());
 }
 
 TEST_F(PluginTest, RefusesABadConfigurationAndSaysWhy) {
-  void* state = nullptr;
-  EXPECT_EQ(m_plugin.create(&m_host, feedwire::str(R"({"sentences": 0})"), &state), FW_ERR_CONFIG);
-  ASSERT_EQ(g_log.size(), 1U);
-  EXPECT_THAT(g_log[0], ::testing::HasSubstr("\"sentences\""));
+  EXPECT_THROW(m_plugin->create(R"({"sentences": 0})"), fw::ConfigError);
+  ASSERT_EQ(m_log.size(), 1U);
+  EXPECT_THAT(m_log[0], ::testing::HasSubstr("\"sentences\""));
 }

@@ -1,193 +1,133 @@
-// tagger.so through the C ABI, as feedwired drives it: a host table of our own, dlopen, the
-// entry point, create/process/destroy.
-#include "feedwire/plugin.h"
+// tagger.so as feedwired drives it: loaded by the daemon's plugin host, with feedwired's own
+// host table, create() and process() on a story, destroy() when the plugin goes.
+#include "plugin_host/plugin.hpp"
+#include "util/errors.hpp"
 
+#include <algorithm>
 #include <cstdlib>
-#include <dlfcn.h>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
-#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-struct fw_story {
-  std::map<fw_field, std::string> fields;
-  struct Tag {
-    std::string tag;
-    std::string label;
-    double score = 0;
-  };
-  std::vector<Tag> tags;
-  std::map<std::string, std::string> attrs;
-};
-
 namespace {
 
-// What the fake host serves and records. One test at a time uses it.
-struct HostState {
-  std::string plugin_dir;
-  std::string config_dir;
-  std::vector<std::string> log;
-};
-HostState* g_host = nullptr;
-
-std::string_view view(fw_str s) {
-  return s.ptr == nullptr ? std::string_view() : std::string_view(s.ptr, s.len);
-}
-fw_str str(const std::string& s) {
-  return s.empty() ? fw_str{nullptr, 0} : fw_str{s.data(), s.size()};
-}
-
-void host_log(const fw_host_v1*, int32_t, fw_str message) {
-  g_host->log.emplace_back(view(message));
-}
-fw_str story_field(const fw_story* story, fw_field field) {
-  const auto it = story->fields.find(field);
-  return it == story->fields.end() ? fw_str{nullptr, 0}
-                                   : fw_str{it->second.data(), it->second.size()};
-}
-size_t story_list_size(const fw_story*, fw_list) {
-  return 0;
-}
-fw_str story_list_item(const fw_story*, fw_list, size_t) {
-  return {nullptr, 0};
-}
-fw_status story_add_tag(fw_story* story, fw_str tag, fw_str label, double score) {
-  if (score < 0 || score > 1) {
-    return FW_ERR_INVALID;
-  }
-  story->tags.push_back({std::string(view(tag)), std::string(view(label)), score});
-  return FW_OK;
-}
-fw_status story_set_summary(fw_story*, fw_str) {
-  return FW_OK;
-}
-fw_status story_set_attr(fw_story* story, fw_str key, fw_str json) {
-  story->attrs[std::string(view(key))] = std::string(view(json));
-  return FW_OK;
-}
-fw_str plugin_dir(const fw_host_v1*) {
-  return str(g_host->plugin_dir);
-}
-fw_str config_dir(const fw_host_v1*) {
-  return str(g_host->config_dir);
-}
-
-const fw_host_v1 k_host = {sizeof(fw_host_v1), FW_ABI_MINOR,    host_log,      story_field,
-                           story_list_size,    story_list_item, story_add_tag, story_set_summary,
-                           story_set_attr,     plugin_dir,      config_dir};
+using fw::plugin_host::Additions;
+using fw::plugin_host::HostDirs;
+using fw::plugin_host::Outcome;
+using fw::plugin_host::Plugin;
+using fw::plugin_host::StoryView;
+using fw::plugin_host::Tag;
 
 class TaggerPlugin : public ::testing::Test {
 protected:
   void SetUp() override {
-    const std::filesystem::path so = std::filesystem::path(FW_BINARY_DIR) / "plugins/tagger.so";
-    // tests/CMakeLists.txt builds the plugin before this test.
-    ASSERT_TRUE(std::filesystem::exists(so)) << so << " is not built";
-    m_handle = ::dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
-    ASSERT_NE(m_handle, nullptr) << ::dlerror();
-    const auto entry =
-        reinterpret_cast<fw_plugin_entry_v1_fn>(::dlsym(m_handle, FW_PLUGIN_ENTRY_V1_NAME));
-    ASSERT_NE(entry, nullptr);
-    m_plugin.struct_size = sizeof(m_plugin);
-    ASSERT_EQ(entry(&k_host, &m_plugin), FW_OK);
     char pattern[] = "/tmp/fw-tagger-plugin-XXXXXX";
     ASSERT_NE(::mkdtemp(pattern), nullptr);
     m_dir = pattern;
     std::filesystem::create_directories(m_dir / "state");
-    m_state.plugin_dir = (m_dir / "state").string();
-    m_state.config_dir = m_dir.string();
-    g_host = &m_state;
+    ASSERT_NO_FATAL_FAILURE(load(HostDirs{m_dir / "state", m_dir}));
   }
 
   void TearDown() override {
-    g_host = nullptr;
+    m_plugin.reset();
     if (!m_dir.empty()) {
       std::error_code ec;
       std::filesystem::remove_all(m_dir, ec);
     }
-    if (m_handle != nullptr) {
-      ::dlclose(m_handle);
-    }
   }
 
-  fw_status create(const std::string& config, void** state) {
-    return m_plugin.create(&k_host, fw_str{config.data(), config.size()}, state);
+  void load(const HostDirs& dirs) {
+    const std::filesystem::path so = std::filesystem::path(FW_BINARY_DIR) / "plugins/tagger.so";
+    // tests/CMakeLists.txt builds the plugin before this test.
+    ASSERT_TRUE(std::filesystem::exists(so)) << so << " is not built";
+    m_plugin.reset();
+    m_plugin.emplace(Plugin::load("tagger", so, dirs, [this](std::int32_t, std::string_view line) {
+      m_log.emplace_back(line);
+    }));
   }
 
-  void* m_handle = nullptr;
-  fw_plugin_v1 m_plugin{};
-  HostState m_state;
+  Outcome process(const fw::model::Story& story, std::string_view language, Additions& additions) {
+    const StoryView view{&story, "0123456789abcdef", "wire", "", language};
+    return m_plugin->process(view, additions);
+  }
+
   std::filesystem::path m_dir;
+  std::vector<std::string> m_log;
+  std::optional<Plugin> m_plugin; // after m_log: its destroy() may still log
 };
 
 TEST_F(TaggerPlugin, DescribesItselfAsNotConcurrent) {
-  EXPECT_EQ(view(m_plugin.name), "tagger");
-  EXPECT_EQ(view(m_plugin.version), "1.0.0");
-  EXPECT_EQ(m_plugin.abi_minor, static_cast<uint32_t>(FW_ABI_MINOR));
-  EXPECT_EQ(m_plugin.flags & FW_PLUGIN_CONCURRENT, 0U);
+  EXPECT_EQ(m_plugin->plugin_name(), "tagger");
+  EXPECT_EQ(m_plugin->plugin_version(), "1.0.0");
+  EXPECT_EQ(m_plugin->abi_minor(), static_cast<uint32_t>(FW_ABI_MINOR));
+  EXPECT_FALSE(m_plugin->concurrent());
 }
 
 TEST_F(TaggerPlugin, RefusesABadConfigurationNamingTheKey) {
-  void* state = nullptr;
-  EXPECT_EQ(create(R"({"max_tags": 0})", &state), FW_ERR_CONFIG);
-  ASSERT_FALSE(m_state.log.empty());
-  EXPECT_NE(m_state.log.back().find("max_tags"), std::string::npos) << m_state.log.back();
+  EXPECT_THROW(m_plugin->create(R"({"max_tags": 0})"), fw::ConfigError);
+  ASSERT_FALSE(m_log.empty());
+  EXPECT_NE(m_log.back().find("max_tags"), std::string::npos) << m_log.back();
 
   std::ofstream(m_dir / "bad.toml") << "[[rule]]\ntag = \"x\"\nregex = ['(']\n";
-  EXPECT_EQ(create(R"({"rules": "bad.toml"})", &state), FW_ERR_CONFIG);
-  EXPECT_NE(m_state.log.back().find("bad.toml"), std::string::npos) << m_state.log.back();
-  EXPECT_NE(m_state.log.back().find("rule 1"), std::string::npos) << m_state.log.back();
+  EXPECT_THROW(m_plugin->create(R"({"rules": "bad.toml"})"), fw::ConfigError);
+  EXPECT_NE(m_log.back().find("bad.toml"), std::string::npos) << m_log.back();
+  EXPECT_NE(m_log.back().find("rule 1"), std::string::npos) << m_log.back();
 }
 
 TEST_F(TaggerPlugin, TagsAStoryAndKeepsItsFrequenciesInItsFolder) {
   std::ofstream(m_dir / "rules.toml") << "[[rule]]\ntag = \"north-korea\"\nlabel = \"North "
                                          "Korea\"\nphrases = [\"pyongyang\"]\n";
-  void* state = nullptr;
-  ASSERT_EQ(create(R"({"rules": "rules.toml", "max_tags": 5})", &state), FW_OK);
+  m_plugin->create(R"({"rules": "rules.toml", "max_tags": 5})");
 
-  fw_story story;
-  story.fields[FW_FIELD_TITLE] = "Kim Jong Un oversees missile launch";
-  story.fields[FW_FIELD_TEXT] =
+  fw::model::Story story;
+  story.title = "Kim Jong Un oversees missile launch";
+  story.text =
       "North Korean leader Kim Jong Un watched the launch of a new missile near Pyongyang on "
       "Tuesday, state media said.\nShare this article\nKim Jong Un's sister warned that "
       "Pyongyang would respond. The missile flew for 71 minutes.\nSource link\n";
-  story.fields[FW_FIELD_LANGUAGE] = "en";
-  fw_verdict verdict = FW_DROP;
-  ASSERT_EQ(m_plugin.process(state, &story, &verdict), FW_OK);
-  EXPECT_EQ(verdict, FW_KEEP);
+  Additions additions;
+  const Outcome out = process(story, "en", additions);
+  ASSERT_EQ(out.status, FW_OK);
+  EXPECT_FALSE(out.drop);
 
-  ASSERT_GE(story.tags.size(), 2U);
-  EXPECT_LE(story.tags.size(), 5U);
-  EXPECT_EQ(story.tags[0].tag, "north-korea");
-  EXPECT_EQ(story.tags[0].label, "North Korea");
-  EXPECT_EQ(story.tags[1].tag, "Kim Jong Un");
-  for (const fw_story::Tag& t : story.tags) {
+  ASSERT_GE(additions.tags.size(), 2U);
+  EXPECT_LE(additions.tags.size(), 5U);
+  EXPECT_EQ(additions.tags[0].tag, "north-korea");
+  EXPECT_EQ(additions.tags[0].label, "North Korea");
+  EXPECT_EQ(additions.tags[1].tag, "kim-jong-un");
+  EXPECT_EQ(additions.tags[1].label, "Kim Jong Un");
+  for (const Tag& t : additions.tags) {
     EXPECT_NE(t.tag, "share");
     EXPECT_NE(t.tag, "source");
+    EXPECT_EQ(t.by, "tagger");
   }
-  ASSERT_EQ(story.attrs.count("entities"), 1U);
-  const nlohmann::json entities = nlohmann::json::parse(story.attrs["entities"]);
+  const auto attr = std::find_if(additions.attrs.begin(), additions.attrs.end(),
+                                 [](const auto& kv) { return kv.first == "tagger.entities"; });
+  ASSERT_NE(attr, additions.attrs.end());
+  const nlohmann::json entities = nlohmann::json::parse(attr->second);
   ASSERT_TRUE(entities.is_array());
   ASSERT_FALSE(entities.empty());
   EXPECT_EQ(entities[0].at("name"), "Kim Jong Un");
 
-  m_plugin.destroy(state);
+  m_plugin.reset(); // destroy(), then dlclose
   EXPECT_TRUE(std::filesystem::exists(m_dir / "state/df.txt"));
 }
 
 TEST_F(TaggerPlugin, WithoutAFolderKeepsEverythingInMemory) {
-  m_state.plugin_dir.clear();
-  void* state = nullptr;
-  ASSERT_EQ(create("{}", &state), FW_OK);
-  fw_story story;
-  story.fields[FW_FIELD_TEXT] = "Heavy rain flooded Valencia. Valencia closed its schools.";
-  fw_verdict verdict = FW_DROP;
-  EXPECT_EQ(m_plugin.process(state, &story, &verdict), FW_OK);
-  EXPECT_EQ(verdict, FW_KEEP);
-  m_plugin.destroy(state);
+  ASSERT_NO_FATAL_FAILURE(load(HostDirs{{}, m_dir}));
+  m_plugin->create("{}");
+  fw::model::Story story;
+  story.text = "Heavy rain flooded Valencia. Valencia closed its schools.";
+  Additions additions;
+  const Outcome out = process(story, "", additions);
+  EXPECT_EQ(out.status, FW_OK);
+  EXPECT_FALSE(out.drop);
+  m_plugin.reset();
   EXPECT_TRUE(std::filesystem::is_empty(m_dir / "state"));
 }
 
