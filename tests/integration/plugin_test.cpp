@@ -47,7 +47,13 @@ constexpr std::string_view k_article =
     "longer range missiles.&lt;/p&gt;&lt;p&gt;Share this article&lt;/p&gt;&lt;p&gt;Subscribe to "
     "our newsletter&lt;/p&gt;";
 
-class PluginDaemonTest : public DaemonTest {};
+class PluginDaemonTest : public DaemonTest {
+protected:
+  static void SetUpTestSuite() {
+    DaemonTest::SetUpTestSuite();
+    test::let_children_crash();
+  }
+};
 
 const plugin_host::PluginStats* stats_of(const std::vector<plugin_host::PluginStats>& all,
                                          const std::string& name) {
@@ -187,10 +193,12 @@ TEST_F(PluginDaemonTest, BrokenIsolatedPluginsNeverCostAStory) {
     items.emplace_back("g" + n, i == 2 ? "crash " + n : i == 5 ? "loop " + n : "story " + n);
   }
   server.route("/a.xml", test::Response{.body = article_feed(items, "Body")});
-  const std::string isolated = "isolate = true\ntimeout = \"300ms\"\n";
+  // A crash is seen at once (the socket closes), whatever the timeout; only the hang waits
+  // for it.
+  const std::string isolated = "isolate = true\ntimeout = \"10s\"\n";
   const std::string text = config_text(
       feed("alpha", "/a.xml") + plugin_at("segv", k_test_plugins / "segfault.so", isolated) +
-      plugin_at("hang", k_test_plugins / "loop.so", isolated) +
+      plugin_at("hang", k_test_plugins / "loop.so", "isolate = true\ntimeout = \"300ms\"\n") +
       plugin_at("abort", k_test_plugins / "abort.so", isolated) +
       plugin_at("leak", k_test_plugins / "leak.so", isolated + k_leak_limit) +
       plugin_at("good", k_test_plugins / "good.so"));

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <system_error>
@@ -168,6 +169,17 @@ std::uint16_t free_tcp_port() {
   }
   ::close(fd);
   return ntohs(addr.sin_port);
+}
+
+void let_children_crash() {
+  const rlimit none{0, 0};
+  ::setrlimit(RLIMIT_CORE, &none);
+  for (const char* name : {"ASAN_OPTIONS", "TSAN_OPTIONS"}) {
+    const char* old = std::getenv(name);
+    std::string value = old != nullptr ? std::string(old) + ":" : std::string();
+    value += "handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:detect_leaks=0";
+    ::setenv(name, value.c_str(), 1);
+  }
 }
 
 } // namespace fw::test

@@ -57,6 +57,12 @@ private:
   std::string m_buffer;
 };
 
+// For tests whose child processes crash on purpose (isolated plugins): no core files, and a
+// sanitized child dies by the signal instead of catching it to print a report (ASan's
+// handle_segv and friends), and reports no leaks at exit. Children inherit both; call it once,
+// before starting them.
+void let_children_crash();
+
 // A TCP port on 127.0.0.1 that was free a moment ago, for a daemon that must bind a known number
 // (a subscriber connects before the daemon starts, or after it restarts). Another process may take
 // it meanwhile; tests accept that small race. Throws std::system_error if no socket can be bound.

@@ -1,6 +1,7 @@
 // Isolated plugins against real processes: the real feedwired binary runs as --plugin-host and
 // loads real shared objects from tests/plugins, some of which crash, abort, exit, hang or leak.
 
+#include "child_process.hpp"
 #include "plugin_host/isolated.hpp"
 #include "plugin_host/plugin.hpp"
 #include "plugin_host/sample_story.hpp"
@@ -121,19 +122,7 @@ std::size_t resident_bytes() {
 
 class Isolated : public ::testing::Test {
 protected:
-  // The crash tests must not leave core files behind; the children inherit this. A sanitized
-  // feedwired would catch the plugin's SIGSEGV itself and exit with a report instead of dying by
-  // the signal, and report the leak plugin's blocks at exit: the children are told not to.
-  static void SetUpTestSuite() {
-    const rlimit none{0, 0};
-    ::setrlimit(RLIMIT_CORE, &none);
-    for (const char* name : {"ASAN_OPTIONS", "TSAN_OPTIONS"}) {
-      const char* old = std::getenv(name);
-      std::string value = old != nullptr ? std::string(old) + ":" : std::string();
-      value += "handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:detect_leaks=0";
-      ::setenv(name, value.c_str(), 1);
-    }
-  }
+  static void SetUpTestSuite() { fw::test::let_children_crash(); }
 };
 
 TEST_F(Isolated, DescribesThePluginAsItsChildReadIt) {
