@@ -1,5 +1,7 @@
 #include "exec/exec.hpp"
 
+#include "config_json.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -380,15 +382,7 @@ std::string stderr_excerpt(std::string_view err, std::size_t limit) {
 } // namespace
 
 Config parse_config(const Host& host, std::string_view config_json) {
-  json config;
-  try {
-    config = json::parse(config_json);
-  } catch (const json::parse_error& e) {
-    throw ConfigError(std::string("the configuration is not valid JSON: ") + e.what());
-  }
-  if (!config.is_object()) {
-    throw ConfigError("the configuration must be a JSON object such as {\"command\": [...]}");
-  }
+  const json config = parse_config_object(config_json);
   Config out;
   std::vector<std::pair<std::string, std::string>> env;
   for (const auto& [key, value] : config.items()) {

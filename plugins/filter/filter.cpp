@@ -1,5 +1,6 @@
 #include "filter/filter.hpp"
 
+#include "config_json.hpp"
 #include "feedwire/slug.hpp"
 
 #include <algorithm>
@@ -384,15 +385,7 @@ struct Filter::Impl {
 
 Filter::Filter(std::string_view config_json, NowFunction now) : m_impl(std::make_unique<Impl>()) {
   m_impl->now = std::move(now);
-  json config;
-  try {
-    config = json::parse(config_json);
-  } catch (const json::parse_error& e) {
-    throw ConfigError(std::string("the configuration is not valid JSON: ") + e.what());
-  }
-  if (!config.is_object()) {
-    throw ConfigError("the configuration must be a JSON object such as {\"rules\": [...]}");
-  }
+  const json config = parse_config_object(config_json);
   for (const auto& [key, value] : config.items()) {
     if (key == "rules") {
       if (!value.is_array()) {

@@ -1,5 +1,6 @@
 #include "summarizer/summarizer.hpp"
 
+#include "config_json.hpp"
 #include "feedwire/plugin.hpp"
 #include "text/text.hpp"
 
@@ -54,19 +55,7 @@ std::size_t integer_in(const nlohmann::json& value, std::string_view key, std::s
 
 Options parse_options(std::string_view config_json) {
   Options options;
-  nlohmann::json config;
-  if (config_json.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    return options; // no configuration at all: the defaults
-  }
-  try {
-    config = nlohmann::json::parse(config_json.begin(), config_json.end());
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ConfigError(std::string("the configuration is not valid JSON: ") + e.what());
-  }
-  if (!config.is_object()) {
-    throw ConfigError(std::string("the configuration must be a JSON object, got ") +
-                      config.type_name());
-  }
+  const nlohmann::json config = parse_config_object(config_json);
   for (const auto& [key, value] : config.items()) {
     if (key == "algorithm") {
       const std::string name = value.is_string() ? value.get<std::string>() : std::string();

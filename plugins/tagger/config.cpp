@@ -1,5 +1,6 @@
 #include "tagger/config.hpp"
 
+#include "config_json.hpp"
 #include "feedwire/plugin.hpp"
 
 #include <cstdint>
@@ -61,18 +62,7 @@ bool is_language_tag(std::string_view s) {
 
 Config parse_config(std::string_view text) {
   Config config;
-  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    return config;
-  }
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw ConfigError(std::string("tagger: the config is not valid JSON: ") + e.what());
-  }
-  if (!root.is_object()) {
-    throw ConfigError("tagger: the config must be a JSON object");
-  }
+  const json root = parse_config_object(text);
   for (const auto& [key, value] : root.items()) {
     if (key == "rules") {
       if (!value.is_string() || value.get<std::string>().empty()) {
