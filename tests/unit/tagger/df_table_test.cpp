@@ -1,5 +1,6 @@
 #include "tagger/df_table.hpp"
 #include "tagger/tagger.hpp"
+#include "temp_dir.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -13,26 +14,7 @@
 namespace feedwire::tagger {
 namespace {
 
-class TempDir {
-public:
-  TempDir() {
-    char pattern[] = "/tmp/fw-tagger-df-XXXXXX";
-    if (::mkdtemp(pattern) == nullptr) {
-      throw std::runtime_error("mkdtemp failed");
-    }
-    m_path = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(m_path, ec);
-  }
-  [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
-
-private:
-  std::filesystem::path m_path;
-};
+using fw::test::TempDir;
 
 std::string read(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);

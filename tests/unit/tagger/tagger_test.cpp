@@ -1,5 +1,6 @@
 #include "feedwire/slug.hpp"
 #include "tagger/tagger.hpp"
+#include "temp_dir.hpp"
 #include "text/text.hpp"
 
 #include <algorithm>
@@ -391,26 +392,7 @@ TEST(Tagger, KeywordsAreNeverStopWordsNumbersOrIds) {
   }
 }
 
-class TempDir {
-public:
-  TempDir() {
-    char pattern[] = "/tmp/fw-tagger-XXXXXX";
-    if (::mkdtemp(pattern) == nullptr) {
-      throw std::runtime_error("mkdtemp failed");
-    }
-    m_path = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(m_path, ec);
-  }
-  [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
-
-private:
-  std::filesystem::path m_path;
-};
+using fw::test::TempDir;
 
 TEST(Tagger, RuleTagsComeFirstWhateverTheirScore) {
   const TempDir dir;
