@@ -19,12 +19,15 @@
 namespace {
 
 constexpr std::string_view k_usage =
-    "usage: feedwired [--config FILE] [--once] [--stdout] [--log-level LEVEL]\n"
+    "usage: feedwired [--config FILE] [--check-config] [--once] [--stdout] [--log-level LEVEL]\n"
     "\n"
     "Polls every feed of the config on its schedule and publishes new stories on ZeroMQ.\n"
     "\n"
     "  --config FILE      the TOML config (default: $FEEDWIRE_CONFIG, else\n"
     "                     /etc/feedwire/feedwire.toml)\n"
+    "  --check-config     read the config and load its plugins, then exit: status 0\n"
+    "                     and a summary when feedwired would start, 2 and the problems\n"
+    "                     when it would not (nothing is written, nothing is fetched)\n"
     "  --once             poll every enabled feed once, deliver every message, exit:\n"
     "                     status 0, or 1 when a feed failed (summary on stderr)\n"
     "  --stdout           also write every message to stdout as a JSON line\n"
@@ -58,6 +61,7 @@ int main(int argc, char** argv) {
   std::string config_file = fw::config::default_config_file();
   fw::service::RunOptions options;
   std::string log_level;
+  bool check_only = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
     auto value = [&]() -> std::optional<std::string> {
@@ -76,7 +80,9 @@ int main(int argc, char** argv) {
       std::cout << "feedwired " << FW_VERSION << "\n";
       return 0;
     }
-    if (a == "--once") {
+    if (a == "--check-config") {
+      check_only = true;
+    } else if (a == "--once") {
       options.mode = fw::service::RunMode::once;
     } else if (a == "--stdout") {
       options.stdout_messages = true;
@@ -116,6 +122,11 @@ int main(int argc, char** argv) {
       return k_exit_usage;
     }
     spdlog::set_level(parsed);
+    if (check_only) {
+      const std::string summary = fw::service::check_config(config, {});
+      std::printf("%s: OK: %s\n", config.file.c_str(), summary.c_str());
+      return 0;
+    }
     fw::service::Daemon daemon(std::move(config), options);
     return daemon.run();
   } catch (const fw::ConfigError& e) {

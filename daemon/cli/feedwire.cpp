@@ -1,5 +1,6 @@
 // feedwire: the command-line companion of the feedwired daemon.
 
+#include "cli/check_config_command.hpp"
 #include "cli/import_opml_command.hpp"
 #include "cli/parse_command.hpp"
 #include "cli/plugin_check_command.hpp"
@@ -7,6 +8,8 @@
 #include "cli/sub_command.hpp"
 
 #include <iostream>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -21,6 +24,7 @@ constexpr std::string_view k_usage =
     "  sub          subscribe to feedwired's topics, print JSON lines\n"
     "  state        show the daemon's poll state; --explain ID\n"
     "  import-opml  print an OPML file's feeds as config TOML\n"
+    "  check-config read a config and load its plugins as feedwired would\n"
     "  plugin-check load a plugin, run it on a sample story, time it\n"
     "  version      print the version\n"
     "\n"
@@ -34,6 +38,11 @@ int main(int argc, char** argv) {
     std::cout << k_usage;
     return args.empty() ? 1 : 0;
   }
+  // What the libraries log (a plugin loading, a plugin's own lines) goes to stderr, as
+  // feedwired's does: stdout carries the command's output.
+  auto logger = spdlog::stderr_logger_mt("feedwire");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_default_logger(logger);
   std::string_view command = args[0];
   std::span<const std::string_view> rest(args.data() + 1, args.size() - 1);
   if (command == "parse") {
@@ -47,6 +56,9 @@ int main(int argc, char** argv) {
   }
   if (command == "import-opml") {
     return fw::cli::import_opml_command(rest);
+  }
+  if (command == "check-config") {
+    return fw::cli::check_config_command(rest);
   }
   if (command == "plugin-check") {
     return fw::cli::plugin_check_command(rest);

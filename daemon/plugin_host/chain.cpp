@@ -192,6 +192,18 @@ std::vector<std::string> Chain::summary() const {
   return lines;
 }
 
+ChainOptions chain_options(const config::Config& c, std::filesystem::path host_program,
+                           bool with_state) {
+  ChainOptions o;
+  o.search_path = plugin_search_path(c.plugin_path);
+  if (with_state) {
+    o.state_dir = c.state_dir;
+  }
+  o.config_dir = c.file.parent_path();
+  o.host_program = std::move(host_program);
+  return o;
+}
+
 std::filesystem::path self_program() {
   std::error_code ec;
   std::filesystem::path p = std::filesystem::read_symlink("/proc/self/exe", ec);

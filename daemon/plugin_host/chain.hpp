@@ -83,6 +83,12 @@ private:
 [[nodiscard]] std::vector<std::filesystem::path>
 plugin_search_path(const std::vector<std::filesystem::path>& configured);
 
+// How the daemon loads `c`'s plugins: the search path, the config folder, and, when
+// `with_state` (the daemon; not a config check, which must write nothing), their folders under
+// state_dir. `host_program` runs isolated plugins (empty: this program).
+[[nodiscard]] ChainOptions chain_options(const config::Config& c,
+                                         std::filesystem::path host_program, bool with_state);
+
 // The running program's own path (/proc/self/exe); empty when it cannot be read.
 [[nodiscard]] std::filesystem::path self_program();
 

@@ -289,12 +289,8 @@ struct Daemon::Impl {
   // Loads the [[plugin]]s before anything touches the network: a plugin that cannot be found,
   // loaded or configured stops the start (fw::ConfigError).
   static plugin_host::Chain load_plugins(const config::Config& c, const RunOptions& run) {
-    plugin_host::ChainOptions o;
-    o.search_path = plugin_host::plugin_search_path(c.plugin_path);
-    o.state_dir = c.state_dir;
-    o.config_dir = c.file.parent_path();
-    o.host_program = run.plugin_host_program;
-    return plugin_host::Chain::load(c.plugins, o);
+    return plugin_host::Chain::load(c.plugins,
+                                    plugin_host::chain_options(c, run.plugin_host_program, true));
   }
 
   static std::size_t worker_count(const config::Config& c) {
@@ -1281,6 +1277,19 @@ int Daemon::run() {
 
 std::vector<std::string> Daemon::endpoints() const {
   return m->publisher.endpoints();
+}
+
+std::string check_config(const config::Config& config, const std::filesystem::path& host_program) {
+  const plugin_host::Chain chain = plugin_host::Chain::load(
+      config.plugins, plugin_host::chain_options(config, host_program, false));
+  const auto enabled = std::count_if(config.feeds.begin(), config.feeds.end(),
+                                     [](const config::FeedConfig& f) { return f.enabled; });
+  std::string names;
+  for (const config::PluginConfig& p : config.plugins) {
+    names += (names.empty() ? ": " : ", ") + p.name;
+  }
+  return std::to_string(config.feeds.size()) + " feeds (" + std::to_string(enabled) +
+         " enabled), " + std::to_string(config.plugins.size()) + " plugins" + names;
 }
 
 std::vector<plugin_host::PluginStats> Daemon::plugin_stats() const {

@@ -22,6 +22,14 @@ struct RunOptions {
   std::filesystem::path plugin_host_program;
 };
 
+// What `feedwired --check-config` and `feedwire check-config` do with a config that parsed:
+// find, load and create every plugin as the daemon would (isolated ones in their child
+// process), without state folders, the store or any network I/O. Throws fw::ConfigError as the
+// daemon's start would; else returns a one-line summary ("12 feeds (11 enabled), 2 plugins:
+// tagger, summarizer"). `host_program` runs isolated plugins (empty: this program).
+[[nodiscard]] std::string check_config(const config::Config& config,
+                                       const std::filesystem::path& host_program);
+
 // The running daemon: scheduler, fetcher and store on one io thread, parsing on a worker pool,
 // the publisher on its own thread (docs/architecture.md). Constructed on the main thread.
 class Daemon {

@@ -288,5 +288,35 @@ TEST_F(PluginDaemonTest, StartupErrorsNameThePluginTheFileAndTheReason) {
   EXPECT_NE(e.find("FW_ERR_CONFIG"), std::string::npos) << e;
 }
 
+// The first line `argv` prints on stdout, and its exit status.
+std::pair<std::string, int> run_program(std::vector<std::string> argv) {
+  test::ChildProcess child(std::move(argv), test::ChildStdout::pipe);
+  std::string first = child.read_line(Clock::now() + 30s).value_or("");
+  while (child.read_line(Clock::now() + 30s)) {
+  }
+  const std::optional<int> status = child.wait_for(30s);
+  return {first, status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1};
+}
+
+TEST_F(PluginDaemonTest, CheckConfigLoadsThePluginsAndWritesNothing) {
+  const std::filesystem::path dir = state_dir().parent_path();
+  const std::filesystem::path good = dir / "good.toml";
+  std::ofstream(good) << config_text(
+      feed("alpha", "/a.xml") + plugin_at("good", k_test_plugins / "good.so") +
+      plugin_at("iso", k_test_plugins / "good.so", "isolate = true\n"));
+  const std::string ok = good.string() + ": OK: 1 feeds (1 enabled), 2 plugins: good, iso";
+  EXPECT_EQ(run_program({FW_FEEDWIRED, "--check-config", "--config", good.string()}),
+            std::make_pair(ok, 0));
+  EXPECT_EQ(run_program({FW_FEEDWIRE, "check-config", good.string()}), std::make_pair(ok, 0));
+  EXPECT_FALSE(std::filesystem::exists(state_dir())) << "a check writes nothing";
+
+  // What would stop the daemon stops the check: a plugin built for a newer feedwired.
+  const std::filesystem::path bad = dir / "bad.toml";
+  std::ofstream(bad) << config_text(feed("alpha", "/a.xml") +
+                                    plugin_at("nm", k_test_plugins / "newer_minor.so"));
+  EXPECT_EQ(run_program({FW_FEEDWIRED, "--check-config", "--config", bad.string()}).second, 2);
+  EXPECT_EQ(run_program({FW_FEEDWIRE, "check-config", bad.string()}).second, 2);
+}
+
 } // namespace
 } // namespace fw
