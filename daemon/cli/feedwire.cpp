@@ -1,6 +1,7 @@
 // feedwire: the command-line companion of the feedwired daemon.
 
 #include "cli/check_config_command.hpp"
+#include "cli/export_opml_command.hpp"
 #include "cli/import_opml_command.hpp"
 #include "cli/parse_command.hpp"
 #include "cli/plugin_check_command.hpp"
@@ -8,9 +9,9 @@
 #include "cli/sub_command.hpp"
 
 #include <iostream>
+#include <span>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
-#include <span>
 #include <string_view>
 #include <vector>
 
@@ -24,6 +25,7 @@ constexpr std::string_view k_usage =
     "  sub          subscribe to feedwired's topics, print JSON lines\n"
     "  state        show the daemon's poll state; --explain ID\n"
     "  import-opml  print an OPML file's feeds as config TOML\n"
+    "  export-opml  print a config's feeds as an OPML subscription list\n"
     "  check-config read a config and load its plugins as feedwired would\n"
     "  plugin-check load a plugin, run it on a sample story, time it\n"
     "  version      print the version\n"
@@ -56,6 +58,9 @@ int main(int argc, char** argv) {
   }
   if (command == "import-opml") {
     return fw::cli::import_opml_command(rest);
+  }
+  if (command == "export-opml") {
+    return fw::cli::export_opml_command(rest);
   }
   if (command == "check-config") {
     return fw::cli::check_config_command(rest);

@@ -11,6 +11,7 @@
 #include <boost/url/url_view.hpp>
 #include <cstdio>
 #include <pugixml.hpp>
+#include <sstream>
 
 namespace fw::config {
 namespace {
@@ -304,6 +305,35 @@ std::string opml_to_toml(const std::vector<FeedConfig>& feeds) {
     }
   }
   return out;
+}
+
+std::string feeds_to_opml(const std::vector<FeedConfig>& feeds, std::string_view title) {
+  pugi::xml_document doc;
+  pugi::xml_node decl = doc.append_child(pugi::node_declaration);
+  decl.append_attribute("version") = "1.0";
+  decl.append_attribute("encoding") = "UTF-8";
+  pugi::xml_node opml = doc.append_child("opml");
+  opml.append_attribute("version") = "2.0";
+  opml.append_child("head").append_child("title").text().set(std::string(title).c_str());
+  pugi::xml_node body = opml.append_child("body");
+  for (const FeedConfig& f : feeds) {
+    pugi::xml_node outline = body.append_child("outline");
+    const std::string& name = f.title ? *f.title : f.id;
+    outline.append_attribute("type") = "rss";
+    outline.append_attribute("text") = name.c_str();
+    outline.append_attribute("title") = name.c_str();
+    outline.append_attribute("xmlUrl") = f.url.c_str();
+    if (!f.tags.empty()) {
+      std::string category;
+      for (const std::string& tag : f.tags) {
+        category += (category.empty() ? "" : ",") + tag;
+      }
+      outline.append_attribute("category") = category.c_str();
+    }
+  }
+  std::ostringstream out;
+  doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
+  return out.str();
 }
 
 } // namespace fw::config

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fw::config {
@@ -20,5 +21,12 @@ namespace fw::config {
 // feeds (all fields but origin, which becomes a comment). Unset optional fields are left out.
 // Throws nothing but std::bad_alloc; any thread.
 [[nodiscard]] std::string opml_to_toml(const std::vector<FeedConfig>& feeds);
+
+// `feeds` as an OPML 2.0 subscription list that read_opml reads back into the same URLs, titles
+// and tags (ids become slugs of the titles, as for any OPML file): one outline per feed,
+// type="rss", text and title the feed's title (else its id), xmlUrl its URL, its tags in
+// `category`. Disabled feeds are included. Throws nothing but std::bad_alloc; any thread.
+[[nodiscard]] std::string feeds_to_opml(const std::vector<FeedConfig>& feeds,
+                                        std::string_view title);
 
 } // namespace fw::config

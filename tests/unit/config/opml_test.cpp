@@ -189,3 +189,28 @@ TEST(OpmlToToml, NoFeedsGiveAnEmptyDocument) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Opml, ExportedFeedsReadBackWithTheirUrlsTitlesAndTags) {
+  const std::vector<FeedConfig> feeds =
+      parse_config(
+          "[[feed]]\nid = \"bbc-world\"\nurl = "
+          "\"https://feeds.bbci.co.uk/news/world/rss.xml?a=1&b=2\"\n"
+          "title = \"BBC News <World> & \\\"more\\\"\"\ntags = [\"news\", \"world\"]\n"
+          "[[feed]]\nid = \"no-title\"\nurl = \"https://example.org/feed\"\nenabled = false\n",
+          "/etc/feedwire/feedwire.toml")
+          .feeds;
+  TempDir dir;
+  const auto file = dir.write("out.opml", fw::config::feeds_to_opml(feeds, "mine & yours"));
+  const std::vector<FeedConfig> back = read_opml(file);
+  ASSERT_EQ(back.size(), 2U);
+  EXPECT_EQ(back[0].url, feeds[0].url);
+  EXPECT_EQ(back[0].title, feeds[0].title);
+  EXPECT_EQ(back[0].tags, feeds[0].tags);
+  EXPECT_EQ(back[1].url, feeds[1].url);
+  EXPECT_EQ(back[1].id, "no-title") << "a feed without a title is named by its id";
+  EXPECT_TRUE(back[1].tags.empty());
+}
+
+} // namespace
