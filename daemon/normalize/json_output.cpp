@@ -380,4 +380,14 @@ std::string story_message_json(const model::Story& story, const MessageEnvelope&
   return w.take();
 }
 
+std::string with_seq(std::string_view body, std::int64_t seq) {
+  // story_message_json writes schema first and seq second, both integers.
+  const std::string head = "{\"schema\":" + std::to_string(k_message_schema) + ",\"seq\":";
+  const std::size_t end = body.find(',', head.size());
+  std::string out;
+  out.reserve(body.size() + 20);
+  out.append(head).append(std::to_string(seq)).append(body.substr(end));
+  return out;
+}
+
 } // namespace fw::normalize

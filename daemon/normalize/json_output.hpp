@@ -47,4 +47,9 @@ struct MessageEnvelope {
 [[nodiscard]] std::string story_message_json(const model::Story& story,
                                              const MessageEnvelope& envelope);
 
+// `body`, a story_message_json() result, with its seq set to `seq` and every other byte as it
+// was: the same story as another message (tag.<slug> repeats story.new's body with a seq of its
+// own) without writing the story again.
+[[nodiscard]] std::string with_seq(std::string_view body, std::int64_t seq);
+
 } // namespace fw::normalize

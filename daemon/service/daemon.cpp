@@ -951,12 +951,6 @@ struct Daemon::Impl {
     const TimePoint journalled_at = now_ms();
     CommitCounts counts;
     counts.recorded = c.recorded;
-    auto journal = [&](std::string topic, const Outgoing& o, normalize::MessageEnvelope& env) {
-      env.seq = ++seq;
-      write.journal.push_back({seq, std::move(topic),
-                               normalize::story_message_json(c.stories[o.index], env),
-                               journalled_at});
-    };
     for (Outgoing& o : c.outgoing) {
       if (o.dropped) {
         ++counts.dropped;
@@ -968,7 +962,10 @@ struct Daemon::Impl {
       env.feed_title = c.feed_title;
       env.fetched_at = fetched_at;
       env.additions = o.additions.empty() ? nullptr : &o.additions;
-      journal(std::string(o.kind) + feed_id, o, env);
+      env.seq = ++seq;
+      write.journal.push_back({seq, std::string(o.kind) + feed_id,
+                               normalize::story_message_json(c.stories[o.index], env),
+                               journalled_at});
       if (o.kind == k_story_update) {
         ++counts.updates;
         continue;
@@ -979,8 +976,10 @@ struct Daemon::Impl {
         continue;
       }
       // The same body on tag.<slug>, with a seq of its own (docs/messages.md).
+      const std::size_t story_new = write.journal.size() - 1;
       for (const model::Tag& tag : o.additions.tags) {
-        journal("tag." + tag.tag, o, env);
+        std::string body = normalize::with_seq(write.journal[story_new].body, ++seq);
+        write.journal.push_back({seq, "tag." + tag.tag, std::move(body), journalled_at});
       }
     }
     if (!write.journal.empty() || !c.events.empty()) {

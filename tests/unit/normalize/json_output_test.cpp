@@ -77,6 +77,22 @@ TEST(StoryMessageJson, SimilarityIsWrittenWithinZeroAndOne) {
   }
 }
 
+TEST(StoryMessageJson, WithSeqIsTheSameBodyWrittenWithThatSeq) {
+  model::Story story;
+  story.title = "A headline, \"quoted\", seq 7";
+  story.text = "Text with ,\"seq\":7, inside.";
+  model::Additions additions;
+  additions.tags.push_back(model::Tag{"wire", "Wire", 0.5, "tagger"});
+  MessageEnvelope env = envelope();
+  env.cluster_id = env.story_id;
+  env.additions = &additions;
+  const std::string seven = story_message_json(story, env);
+  for (const std::int64_t seq : {std::int64_t{8}, std::int64_t{7}, std::int64_t{123456789012}}) {
+    env.seq = seq;
+    EXPECT_EQ(with_seq(seven, seq), story_message_json(story, env)) << seq;
+  }
+}
+
 TEST(StoryMessageJson, UpdateListsTheChangedFields) {
   MessageEnvelope env = envelope();
   env.changed = {"title", "text"};
