@@ -30,4 +30,4 @@ static void destroy(void* state) {
   (void)state;
 }
 
-FW_TEST_PLUGIN("abort", "1", 0)
+FW_TEST_PLUGIN("abort", "1", 0, create, process, destroy)

@@ -143,4 +143,4 @@ static void destroy(void* state) {
   (void)state;
 }
 
-FW_TEST_PLUGIN("echo", "1", 0)
+FW_TEST_PLUGIN("echo", "1", 0, create, process, destroy)

@@ -77,4 +77,4 @@ static void destroy(void* opaque) {
   free(opaque);
 }
 
-FW_TEST_PLUGIN("good", "1.2.3", 0)
+FW_TEST_PLUGIN("good", "1.2.3", 0, create, process, destroy)

@@ -54,4 +54,4 @@ static void destroy(void* opaque) {
   free(opaque);
 }
 
-FW_TEST_PLUGIN("leak", "1", 0)
+FW_TEST_PLUGIN("leak", "1", 0, create, process, destroy)

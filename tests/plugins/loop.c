@@ -36,4 +36,4 @@ static void destroy(void* state) {
   (void)state;
 }
 
-FW_TEST_PLUGIN("loop", "1", 0)
+FW_TEST_PLUGIN("loop", "1", 0, create, process, destroy)

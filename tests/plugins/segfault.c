@@ -56,4 +56,4 @@ static void destroy(void* opaque) {
   free(opaque);
 }
 
-FW_TEST_PLUGIN("segfault", "1", 0)
+FW_TEST_PLUGIN("segfault", "1", 0, create, process, destroy)

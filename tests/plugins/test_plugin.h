@@ -39,8 +39,25 @@ static inline fw_status describe(fw_plugin_v1* out, const char* name, const char
   return FW_OK;
 }
 
-/* The exported entry point of a plugin whose functions are named create, process, destroy. */
-#define FW_TEST_PLUGIN(name, version, flags)                                                       \
+/* A plugin's functions for plugins that do nothing but describe themselves. */
+static inline fw_status noop_create(const fw_host_v1* host, fw_str config, void** state) {
+  (void)host;
+  (void)config;
+  *state = NULL;
+  return FW_OK;
+}
+static inline fw_status noop_process(void* state, fw_story* story, fw_verdict* verdict) {
+  (void)state;
+  (void)story;
+  *verdict = FW_KEEP;
+  return FW_OK;
+}
+static inline void noop_destroy(void* state) {
+  (void)state;
+}
+
+/* The exported entry point of a plugin made of the functions create, process and destroy. */
+#define FW_TEST_PLUGIN(name, version, flags, create, process, destroy)                             \
   FW_PLUGIN_EXPORT fw_status fw_plugin_entry_v1(const fw_host_v1* host, fw_plugin_v1* out);        \
   FW_PLUGIN_EXPORT fw_status fw_plugin_entry_v1(const fw_host_v1* host, fw_plugin_v1* out) {       \
     (void)host;                                                                                    \
