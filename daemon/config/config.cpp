@@ -22,9 +22,14 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 13> k_top_keys{
-    "state_dir", "log_level", "workers", "on_first_poll", "opml",        "publish", "fetch",
-    "schedule",  "journal",   "dedupe",  "feed",          "plugin_path", "plugin"};
+constexpr std::array<std::string_view, 15> k_top_keys{
+    "state_dir", "log_level", "workers",  "on_first_poll", "opml",
+    "publish",   "service",   "security", "fetch",         "schedule",
+    "journal",   "dedupe",    "feed",     "plugin_path",   "plugin"};
+constexpr std::array<std::string_view, 3> k_service_keys{"control_endpoint", "metrics_listen",
+                                                         "drain_timeout_ms"};
+constexpr std::array<std::string_view, 2> k_security_keys{"curve_secret_key_file",
+                                                          "curve_allowed_clients_file"};
 constexpr std::array<std::string_view, 7> k_plugin_keys{
     "name", "path", "config", "isolate", "timeout", "memory_limit_mb", "feeds"};
 constexpr std::array<std::string_view, 6> k_publish_keys{
@@ -591,6 +596,72 @@ void read_publish(Reader& r, const toml::table& t, PublishConfig& out) {
   r.read_count(t, "publish", "heartbeat_interval_ms", 0, k_day_ms, out.heartbeat_interval);
 }
 
+// "HOST:PORT" with a numeric port; HOST an IPv4 address, a name, or "[IPv6]".
+bool is_listen_address(std::string_view s) {
+  const std::size_t colon = s.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == s.size()) {
+    return false;
+  }
+  const std::string_view host = s.substr(0, colon);
+  const std::string_view port = s.substr(colon + 1);
+  if (port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      std::stoi(std::string(port)) > 65535) {
+    return false;
+  }
+  if (host.front() == '[') {
+    return host.size() > 2 && host.back() == ']';
+  }
+  return host.find_first_of(":/ []") == std::string_view::npos;
+}
+
+void read_service(Reader& r, const toml::table& t, ServiceConfig& out) {
+  r.check_keys(t, "service", k_service_keys, "in [service]");
+  if (const toml::node* node = t.get("control_endpoint")) {
+    const auto* s = node->as_string();
+    if (s != nullptr && s->get() == "off") {
+      out.control_endpoint = "off";
+    } else {
+      r.read_endpoint(*node, "service.control_endpoint", Reader::Empty::allowed,
+                      out.control_endpoint);
+    }
+  }
+  std::string listen = out.metrics_listen;
+  if (r.read_string(t, "service", "metrics_listen", Reader::Empty::allowed, listen)) {
+    if (listen.empty() || is_listen_address(listen)) {
+      out.metrics_listen = listen;
+    } else {
+      r.problem(where_of(t, "metrics_listen"), "service.metrics_listen",
+                in_quotes(listen) +
+                    " is not HOST:PORT; use e.g. \"127.0.0.1:7703\" or \"[::1]:7703\", or \"\" "
+                    "for no HTTP endpoint");
+    }
+  }
+  r.read_count(t, "service", "drain_timeout_ms", 0, 10 * 60 * 1000, out.drain_timeout);
+}
+
+void read_security(Reader& r, const toml::table& t, const std::filesystem::path& folder,
+                   SecurityConfig& out) {
+  r.check_keys(t, "security", k_security_keys, "in [security]");
+  std::string secret;
+  std::string allowed;
+  if (r.read_string(t, "security", "curve_secret_key_file", Reader::Empty::allowed, secret) &&
+      !secret.empty()) {
+    out.curve_secret_key_file = anchored(folder, secret);
+  }
+  if (r.read_string(t, "security", "curve_allowed_clients_file", Reader::Empty::allowed, allowed) &&
+      !allowed.empty()) {
+    out.curve_allowed_clients_file = anchored(folder, allowed);
+  }
+  if (out.curve_secret_key_file.empty() != out.curve_allowed_clients_file.empty()) {
+    const std::string_view missing =
+        out.curve_secret_key_file.empty() ? "curve_secret_key_file" : "curve_allowed_clients_file";
+    r.problem(t.source().begin, "security." + std::string(missing),
+              "must be set too: CURVE needs the server's key file and the allowed clients' "
+              "public keys (see `feedwire keygen`)");
+  }
+}
+
 void read_journal(Reader& r, const toml::table& t, JournalConfig& out) {
   r.check_keys(t, "journal", k_journal_keys, "in [journal]");
   r.read_duration(t, "journal", "retention", out.retention);
@@ -1071,6 +1142,12 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& fil
   if (const auto* t = r.sub_table(root, "publish")) {
     read_publish(r, *t, cfg.publish);
   }
+  if (const auto* t = r.sub_table(root, "service")) {
+    read_service(r, *t, cfg.service);
+  }
+  if (const auto* t = r.sub_table(root, "security")) {
+    read_security(r, *t, folder, cfg.security);
+  }
   if (const auto* t = r.sub_table(root, "fetch")) {
     read_fetch(r, *t, cfg.fetch);
   }
@@ -1152,6 +1229,23 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& fil
     detail::throw_problems(problems);
   }
   return cfg;
+}
+
+std::string resolve_control_endpoint(const Config& config) {
+  const std::string& configured = config.service.control_endpoint;
+  if (configured == "off") {
+    return {};
+  }
+  if (!configured.empty()) {
+    return configured;
+  }
+  const char* runtime = std::getenv("RUNTIME_DIRECTORY");
+  // systemd may list several folders, separated by ':'; the first is ours.
+  const std::string_view dirs = runtime != nullptr ? runtime : "";
+  const std::string_view first = dirs.substr(0, dirs.find(':'));
+  const std::filesystem::path folder =
+      first.empty() ? config.state_dir : std::filesystem::path(first);
+  return "ipc://" + (folder / "control.sock").string();
 }
 
 Config load_config(const std::filesystem::path& file) {

@@ -35,6 +35,8 @@ struct FeedConfig {
   bool enabled = true;
   std::optional<OnFirstPoll> on_first_poll; // overrides Config::on_first_poll
   std::string origin;                       // where it was defined, "path:line" (for messages)
+
+  bool operator==(const FeedConfig&) const = default;
 };
 
 struct FetchConfig {
@@ -52,6 +54,8 @@ struct FetchConfig {
   // An empty string turns proxies off even when those variables are set.
   std::optional<std::string> proxy;
   RetryAfterScope retry_after_scope = RetryAfterScope::feed;
+
+  bool operator==(const FetchConfig&) const = default;
 };
 
 struct ScheduleConfig {
@@ -61,6 +65,8 @@ struct ScheduleConfig {
   bool adaptive = true; // move each feed's interval towards how often it really changes
   double jitter = 0.1;  // random spread of each due time, as a fraction 0..0.5 of the interval
   std::chrono::seconds max_backoff{86400}; // longest wait after repeated failures
+
+  bool operator==(const ScheduleConfig&) const = default;
 };
 
 struct PublishConfig {
@@ -71,12 +77,43 @@ struct PublishConfig {
   // ZeroMQ ROUTER where subscribers ask for journalled messages they missed; "" = none.
   std::string replay_endpoint = "tcp://127.0.0.1:7702";
   std::chrono::milliseconds heartbeat_interval{2000}; // sys.heartbeat period; 0 = none
+
+  bool operator==(const PublishConfig&) const = default;
+};
+
+// How feedwired runs as a service: its control socket, its HTTP endpoints, its shutdown.
+struct ServiceConfig {
+  // ZeroMQ REP endpoint `feedwire ctl` talks to. "" (the default): "ipc://control.sock" in
+  // $RUNTIME_DIRECTORY when systemd sets it, else in state_dir (resolve_control_endpoint());
+  // "off": no control socket.
+  std::string control_endpoint;
+  // "HOST:PORT" of the HTTP server for /metrics, /healthz and /readyz; "" = none.
+  std::string metrics_listen = "127.0.0.1:7703";
+  // After SIGTERM, how long fetches in flight may take to finish before they are cancelled.
+  std::chrono::milliseconds drain_timeout{8000};
+
+  bool operator==(const ServiceConfig&) const = default;
+};
+
+// CURVE encryption and authentication of the PUB, replay and control sockets.
+struct SecurityConfig {
+  // The server's key pair as `feedwire keygen` writes it (absolute; anchored at the config's
+  // folder); empty: no CURVE, plain ZeroMQ.
+  std::filesystem::path curve_secret_key_file;
+  // The client public keys allowed to connect, one Z85 key per line (absolute); required with
+  // curve_secret_key_file.
+  std::filesystem::path curve_allowed_clients_file;
+  [[nodiscard]] bool curve() const noexcept { return !curve_secret_key_file.empty(); }
+
+  bool operator==(const SecurityConfig&) const = default;
 };
 
 // The journal of published messages, kept for replay; trimmed by age and by size.
 struct JournalConfig {
   std::chrono::seconds retention{7 * 86400};
   std::int64_t max_bytes = 256LL * 1024 * 1024; // topics and bodies together
+
+  bool operator==(const JournalConfig&) const = default;
 };
 
 // Which dedupe decisions are published, and how stories are matched across feeds.
@@ -93,6 +130,8 @@ struct DedupeConfig {
   // Similarity thresholds in [0, 1]; unset: the measured defaults of the dedupe engine.
   std::optional<double> jaccard_threshold;
   std::optional<double> containment_threshold;
+
+  bool operator==(const DedupeConfig&) const = default;
 };
 
 // One [[plugin]] table: a plugin run on every story (of its feeds) after dedupe, before
@@ -107,6 +146,8 @@ struct PluginConfig {
   std::int64_t memory_limit_bytes = 0;           // isolated plugins' address space; 0 = no limit
   std::optional<std::vector<std::string>> feeds; // feed ids it runs on; unset: every feed
   std::string origin;                            // "path:line" of its table (for messages)
+
+  bool operator==(const PluginConfig&) const = default;
 };
 
 struct Config {
@@ -118,6 +159,8 @@ struct Config {
   FetchConfig fetch;
   ScheduleConfig schedule;
   PublishConfig publish;
+  ServiceConfig service;
+  SecurityConfig security;
   JournalConfig journal;
   DedupeConfig dedupe;
   std::vector<std::filesystem::path> opml; // absolute, anchored at file's folder
@@ -134,6 +177,10 @@ struct Config {
 // "path:line:column: key:" (dotted key such as `feed[3].interval`, indices from 0) and saying
 // what is allowed. Call at startup, from any one thread; touches no global state.
 [[nodiscard]] Config load_config(const std::filesystem::path& file);
+
+// The control socket's endpoint for `config`: service.control_endpoint, or its default (see
+// ServiceConfig); "" when it is "off". Reads $RUNTIME_DIRECTORY.
+[[nodiscard]] std::string resolve_control_endpoint(const Config& config);
 
 // The config file used when none is named on the command line: $FEEDWIRE_CONFIG when set and
 // not empty, else /etc/feedwire/feedwire.toml.

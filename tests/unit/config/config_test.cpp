@@ -1,6 +1,7 @@
 #include "config/config.hpp"
 #include "test_files.hpp"
 
+#include <cstdlib>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -108,6 +109,13 @@ TEST(Config, ReadsEveryKey) {
   EXPECT_EQ(cfg.publish.queue_capacity, 500U);
   EXPECT_EQ(cfg.publish.send_high_water_mark, 2000);
 
+  EXPECT_EQ(cfg.service.control_endpoint, "ipc:///tmp/feedwire-test.ctl");
+  EXPECT_EQ(cfg.service.metrics_listen, "[::1]:9100");
+  EXPECT_EQ(cfg.service.drain_timeout, 3000ms);
+  EXPECT_EQ(cfg.security.curve_secret_key_file, fixture("keys/server.key"));
+  EXPECT_EQ(cfg.security.curve_allowed_clients_file, "/etc/feedwire/clients");
+  EXPECT_TRUE(cfg.security.curve());
+
   EXPECT_EQ(cfg.fetch.max_concurrent, 8);
   EXPECT_EQ(cfg.fetch.per_host_max_concurrent, 3);
   EXPECT_EQ(cfg.fetch.per_host_min_interval, 250ms);
@@ -162,6 +170,19 @@ TEST(Config, ReadsEveryKey) {
   EXPECT_EQ(cfg.feeds[3].origin, fixture("nested.opml").string() + ":11");
 }
 
+TEST(Config, ControlEndpointDefaultsToTheRuntimeDirectoryThenTheStateDir) {
+  Config cfg = parse_config("state_dir = \"/var/lib/fw\"\n", k_file);
+  ::unsetenv("RUNTIME_DIRECTORY");
+  EXPECT_EQ(resolve_control_endpoint(cfg), "ipc:///var/lib/fw/control.sock");
+  ::setenv("RUNTIME_DIRECTORY", "/run/feedwire:/run/other", 1);
+  EXPECT_EQ(resolve_control_endpoint(cfg), "ipc:///run/feedwire/control.sock");
+  ::unsetenv("RUNTIME_DIRECTORY");
+  cfg.service.control_endpoint = "tcp://127.0.0.1:7704";
+  EXPECT_EQ(resolve_control_endpoint(cfg), "tcp://127.0.0.1:7704");
+  cfg.service.control_endpoint = "off";
+  EXPECT_EQ(resolve_control_endpoint(cfg), "");
+}
+
 TEST(Config, DurationsAcceptSecondsAndUnitStrings) {
   EXPECT_EQ(interval_of("900"), 900s);
   EXPECT_EQ(interval_of("\"90s\""), 90s);
@@ -194,8 +215,8 @@ TEST(Config, EachKindOfErrorNamesLineColumnKeyAndWhatIsAllowed) {
   const std::vector<ErrorCase> cases = {
       {"[fech]\nmax_concurrent = 3\n",
        "1:2: fech: unknown key; did you mean \"fetch\"? (allowed at the top level: state_dir, "
-       "log_level, workers, on_first_poll, opml, publish, fetch, schedule, journal, dedupe, feed, "
-       "plugin_path, plugin)"},
+       "log_level, workers, on_first_poll, opml, publish, service, security, fetch, schedule, "
+       "journal, dedupe, feed, plugin_path, plugin)"},
       {"[fetch]\ntimout_ms = 5\n",
        "2:1: fetch.timout_ms: unknown key; did you mean \"timeout_ms\"? (allowed in [fetch]: "
        "max_concurrent, per_host_max_concurrent, per_host_min_interval_ms, connect_timeout_ms, "
@@ -218,6 +239,18 @@ TEST(Config, EachKindOfErrorNamesLineColumnKeyAndWhatIsAllowed) {
        "critical, off"},
       {"on_first_poll = \"skip\"\n",
        "1:17: on_first_poll: unknown value \"skip\"; allowed: \"publish\" or \"mark_seen\""},
+      {"[service]\nmetrics_listen = \"localhost\"\n",
+       "2:18: service.metrics_listen: \"localhost\" is not HOST:PORT; use e.g. "
+       "\"127.0.0.1:7703\" or \"[::1]:7703\", or \"\" for no HTTP endpoint"},
+      {"[service]\nmetrics_listen = \"127.0.0.1:70000\"\n",
+       "2:18: service.metrics_listen: \"127.0.0.1:70000\" is not HOST:PORT; use e.g. "
+       "\"127.0.0.1:7703\" or \"[::1]:7703\", or \"\" for no HTTP endpoint"},
+      {"[service]\ncontrol_endpoint = \"/run/ctl\"\n",
+       "2:20: service.control_endpoint: \"/run/ctl\" is not a ZeroMQ endpoint; use e.g. "
+       "\"tcp://127.0.0.1:7701\" or \"ipc:///run/feedwire/pub\""},
+      {"[security]\ncurve_secret_key_file = \"server.key\"\n",
+       "1:1: security.curve_allowed_clients_file: must be set too: CURVE needs the server's key "
+       "file and the allowed clients' public keys (see `feedwire keygen`)"},
       {"[publish]\nendpoints = []\n",
        "2:13: publish.endpoints: must name at least one endpoint to bind, e.g. "
        "[\"tcp://127.0.0.1:7701\"]"},
