@@ -3,6 +3,7 @@
 #include "cli/check_config_command.hpp"
 #include "cli/export_opml_command.hpp"
 #include "cli/import_opml_command.hpp"
+#include "cli/keygen_command.hpp"
 #include "cli/parse_command.hpp"
 #include "cli/plugin_check_command.hpp"
 #include "cli/state_command.hpp"
@@ -28,6 +29,7 @@ constexpr std::string_view k_usage =
     "  export-opml  print a config's feeds as an OPML subscription list\n"
     "  check-config read a config and load its plugins as feedwired would\n"
     "  plugin-check load a plugin, run it on a sample story, time it\n"
+    "  keygen       make a CURVE key pair for [security] and sub --client-key\n"
     "  version      print the version\n"
     "\n"
     "`feedwire COMMAND --help` describes each command.\n";
@@ -67,6 +69,9 @@ int main(int argc, char** argv) {
   }
   if (command == "plugin-check") {
     return fw::cli::plugin_check_command(rest);
+  }
+  if (command == "keygen") {
+    return fw::cli::keygen_command(rest);
   }
   if (command == "version" || command == "--version") {
     std::cout << "feedwire " << FW_VERSION << "\n";

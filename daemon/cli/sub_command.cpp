@@ -1,6 +1,8 @@
 #include "cli/sub_command.hpp"
 
+#include "publish/curve.hpp"
 #include "publish/subscriber.hpp"
+#include "util/errors.hpp"
 
 #include <cerrno>
 #include <charconv>
@@ -23,7 +25,8 @@ namespace {
 constexpr std::string_view k_usage =
     "usage: feedwire sub [--endpoint E]... [--pretty] [--count N] [--timeout-ms MS]\n"
     "                    [--since SEQ] [--replay-endpoint E | --no-replay]\n"
-    "                    [--heartbeat-ms MS] [TOPIC-PREFIX...]\n"
+    "                    [--heartbeat-ms MS] [--server-key KEY|FILE --client-key FILE]\n"
+    "                    [TOPIC-PREFIX...]\n"
     "\n"
     "Subscribes to a feedwire publisher and prints each message as one JSON object per line:\n"
     "{\"topic\":\"<topic>\",\"message\":<body>} (the body as JSON, or as a string when it is\n"
@@ -49,11 +52,18 @@ constexpr std::string_view k_usage =
     "                       it arrives, gaps and duplicates included\n"
     "  --heartbeat-ms MS    the daemon's [publish] heartbeat_interval_ms (default 2000); three\n"
     "                       periods without one are reported on stderr, 0 never\n"
+    "  --server-key KEY|FILE\n"
+    "                       the CURVE public key of a daemon with [security] keys: the\n"
+    "                       40-character Z85 key or the .pub file (docs/security.md)\n"
+    "  --client-key FILE    this client's key file (feedwire keygen --out NAME writes NAME.key;\n"
+    "                       mode 0600); its public key must be in the daemon's\n"
+    "                       curve_allowed_clients_file, or nothing arrives. Both go together\n"
     "  TOPIC-PREFIX         print only topics starting with it, e.g. story.new. or tag.\n"
     "                       (default: every topic but the sys.heartbeat heartbeats; name\n"
     "                       sys. to see those)\n"
     "\n"
-    "Exit status: 0 after --count, --timeout-ms, SIGINT or SIGTERM; 1 usage or I/O error.\n";
+    "Exit status: 0 after --count, --timeout-ms, SIGINT or SIGTERM; 1 usage or I/O error, or a\n"
+    "key file that cannot be used.\n";
 
 constexpr std::string_view k_default_endpoint = "tcp://127.0.0.1:7701";
 // zmq_poll's timeout is a long, and INT_MAX milliseconds (24 days) is plenty for an idle limit.
@@ -122,6 +132,8 @@ bool parse_args(std::span<const std::string_view> args, publish::SubscribeOption
   bool options_ended = false;
   bool has_no_replay = false;
   bool has_replay_endpoint = false;
+  std::optional<std::string> server_key;
+  std::optional<std::string> client_key;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view a = args[i];
     if (options_ended || a.empty() || a[0] != '-' || a == "-") {
@@ -151,7 +163,8 @@ bool parse_args(std::span<const std::string_view> args, publish::SubscribeOption
       value = a.substr(name.size() + 1);
     }
     if (name != "--endpoint" && name != "--count" && name != "--timeout-ms" && name != "--since" &&
-        name != "--replay-endpoint" && name != "--heartbeat-ms") {
+        name != "--replay-endpoint" && name != "--heartbeat-ms" && name != "--server-key" &&
+        name != "--client-key") {
       std::cerr << "feedwire sub: unknown option " << a << " (see feedwire sub --help)\n";
       return false;
     }
@@ -161,6 +174,14 @@ bool parse_args(std::span<const std::string_view> args, publish::SubscribeOption
         return false;
       }
       value = args[++i];
+    }
+    if (name == "--server-key" || name == "--client-key") {
+      if (value->empty()) {
+        std::cerr << "feedwire sub: " << name << " needs a value\n";
+        return false;
+      }
+      (name == "--server-key" ? server_key : client_key) = std::string(*value);
+      continue;
     }
     if (name == "--endpoint" || name == "--replay-endpoint") {
       if (value->empty()) {
@@ -216,6 +237,12 @@ bool parse_args(std::span<const std::string_view> args, publish::SubscribeOption
       return false;
     }
     options.replay_endpoint.clear();
+  }
+  try {
+    options.curve = publish::curve_client(server_key, client_key);
+  } catch (const ConfigError& e) {
+    std::cerr << "feedwire sub: " << e.what() << "\n";
+    return false;
   }
   return true;
 }

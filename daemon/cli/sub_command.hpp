@@ -5,8 +5,10 @@
 
 namespace fw::cli {
 
-// `feedwire sub [--endpoint E]... [--pretty] [--count N] [--timeout-ms MS] [TOPIC-PREFIX...]`:
-// connects a SUB socket to each endpoint (default tcp://127.0.0.1:7701), subscribes to each
+// `feedwire sub [--endpoint E]... [--pretty] [--count N] [--timeout-ms MS]
+// [--server-key KEY|FILE --client-key FILE] [TOPIC-PREFIX...]` (and the recovery options of
+// --help): connects a SUB socket to each endpoint (default tcp://127.0.0.1:7701), as a CURVE
+// client when given the server's public key and a client key file, subscribes to each
 // prefix (every topic when none is given) and prints each message on stdout as one JSON line
 // (publish::format_sub_line), flushed at once. Runs until --count messages have arrived, until
 // --timeout-ms passes without a message, or until SIGINT/SIGTERM; each of those returns 0.

@@ -37,6 +37,12 @@ Publisher::Publisher(Options options)
   // unsubscribes, so subscriptions() can count both ways.
   m_socket.set(zmq::sockopt::xpub_verbose, 1);
   m_socket.set(zmq::sockopt::xpub_verboser, 1);
+  if (m_options.curve) {
+    // The handler must be there before the first handshake: without one libzmq lets every
+    // CURVE client in.
+    m_zap.emplace(m_context, m_options.curve->allowed_clients);
+    make_curve_server(m_socket, *m_options.curve);
+  }
   for (const std::string& endpoint : m_options.endpoints) {
     try {
       m_socket.bind(endpoint);
@@ -122,6 +128,10 @@ void Publisher::stop() {
   m_not_full.notify_all();
   wake();
   m_thread.join();
+  // The socket is closed; the ZAP handler's socket must be too before the context can end.
+  if (m_zap) {
+    m_zap->stop();
+  }
   // zmq_ctx_term: returns once the socket's queued messages are out or its linger has passed.
   m_context.close();
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "publish/curve.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -7,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +50,10 @@ struct Options {
   // quick; it must not call publish(), which would wait for the thread that is calling it
   // (try_publish() is fine), and must not throw: an exception ends the publisher thread.
   std::function<void(const SubscriptionChange&)> on_subscription;
+  // Set: the socket is a CURVE server (encrypted, and only the allowed clients get in, through a
+  // ZapHandler on the publisher's own context); load_curve_server() makes it from [security].
+  // Unset: plain ZeroMQ, anyone who can reach the endpoint may subscribe.
+  std::optional<CurveServer> curve;
 };
 
 // Publishes messages on ZeroMQ XPUB. ZeroMQ sockets are not thread-safe, so one publisher thread
@@ -125,6 +132,9 @@ private:
   // Used only by the publisher thread once it has started (the constructor binds it first;
   // starting a thread is the full memory barrier ZeroMQ asks for when a socket changes thread).
   zmq::socket_t m_socket;
+  // With Options::curve: answers the socket's handshakes; stopped after the socket is closed and
+  // before the context is.
+  std::optional<ZapHandler> m_zap;
   // eventfd: publish() signals it when the queue stops being empty, stop() always.
   int m_wake_fd = -1;
 

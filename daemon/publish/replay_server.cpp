@@ -90,6 +90,11 @@ ReplayServer::ReplayServer(ReplayOptions options)
   // ROUTER's default of dropping the message silently.
   m_socket.set(zmq::sockopt::router_mandatory, 1);
   m_socket.set(zmq::sockopt::linger, 0);
+  if (m_options.curve) {
+    // Before the bind: without a ZAP handler libzmq lets every CURVE client in.
+    m_zap.emplace(m_context, m_options.curve->allowed_clients);
+    make_curve_server(m_socket, *m_options.curve);
+  }
   try {
     m_socket.bind(m_options.endpoint);
   } catch (const zmq::error_t& e) {
@@ -122,6 +127,10 @@ void ReplayServer::stop() {
   const std::uint64_t one = 1;
   [[maybe_unused]] const ssize_t n = ::write(m_wake_fd, &one, sizeof one);
   m_thread.join();
+  // The socket is closed; the ZAP handler's socket must be too before the context can end.
+  if (m_zap) {
+    m_zap->stop();
+  }
   m_context.close();
 }
 

@@ -1,11 +1,13 @@
 #pragma once
 
+#include "publish/curve.hpp"
 #include "store/store.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -32,6 +34,9 @@ struct ReplayOptions {
   int send_high_water_mark = 1000;
   // Replays in progress at once; a request beyond that is answered with an error.
   std::size_t max_clients = 64;
+  // Set: the socket is a CURVE server and only the allowed clients get in (a ZapHandler on the
+  // server's own context); an unknown client's request is never answered. Unset: plain ZeroMQ.
+  std::optional<CurveServer> curve;
 };
 
 // Serves replays from the journal on a thread of its own, with its own read-only SQLite
@@ -83,6 +88,8 @@ private:
   store::JournalReader m_reader; // the server thread's once it has started
   zmq::context_t m_context;
   zmq::socket_t m_socket; // the server thread's once it has started
+  // With ReplayOptions::curve; stopped after the socket is closed, before the context is.
+  std::optional<ZapHandler> m_zap;
   std::string m_endpoint;
   int m_wake_fd = -1;
 

@@ -72,7 +72,7 @@ public:
   Session(const SubscribeOptions& options, int stop_fd,
           const std::function<bool(std::string_view line)>& on_line)
       : m_options(options), m_stop_fd(stop_fd), m_on_line(on_line),
-        m_sub(m_context, zmq::socket_type::sub) {}
+        m_sub(make_socket(zmq::socket_type::sub)) {}
 
   Result<SubscribeEnd> run();
 
@@ -102,6 +102,8 @@ private:
   void lose(std::int64_t first, std::int64_t last, std::string_view why);
   void note_sign_of_life();
   void notice(const std::string& text) const;
+  // A socket of ours, made a CURVE client when the options ask for it; call before connect().
+  zmq::socket_t make_socket(zmq::socket_type type);
 
   const SubscribeOptions& m_options;
   int m_stop_fd;
@@ -355,8 +357,7 @@ void Session::start_replay() {
 }
 
 void Session::ask_replay() {
-  m_replay = zmq::socket_t(m_context, zmq::socket_type::dealer);
-  m_replay.set(zmq::sockopt::linger, 0);
+  m_replay = make_socket(zmq::socket_type::dealer);
   m_replay.connect(m_options.replay_endpoint);
   const std::string request = nlohmann::json{{"since", *m_last}}.dump();
   // A DEALER queues the request until it connects; should that fail, the timeout asks again.
@@ -387,8 +388,16 @@ void Session::notice(const std::string& text) const {
   }
 }
 
+zmq::socket_t Session::make_socket(zmq::socket_type type) {
+  zmq::socket_t socket(m_context, type);
+  socket.set(zmq::sockopt::linger, 0);
+  if (m_options.curve) {
+    make_curve_client(socket, m_options.curve->server_public_key, m_options.curve->client_keys);
+  }
+  return socket;
+}
+
 Result<SubscribeEnd> Session::run() {
-  m_sub.set(zmq::sockopt::linger, 0);
   for (const std::string& endpoint : m_options.endpoints) {
     try {
       m_sub.connect(endpoint);
@@ -401,8 +410,7 @@ Result<SubscribeEnd> Session::run() {
     m_sub.set(zmq::sockopt::subscribe, "");
     try {
       // Checked now so that a malformed endpoint is an error at once, not at the first gap.
-      zmq::socket_t probe(m_context, zmq::socket_type::dealer);
-      probe.set(zmq::sockopt::linger, 0);
+      zmq::socket_t probe = make_socket(zmq::socket_type::dealer);
       probe.connect(m_options.replay_endpoint);
     } catch (const zmq::error_t& e) {
       return Error{"cannot connect to '" + m_options.replay_endpoint + "': " + e.what()};

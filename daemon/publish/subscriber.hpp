@@ -1,5 +1,6 @@
 #pragma once
 
+#include "publish/curve.hpp"
 #include "publish/sub_format.hpp"
 #include "util/result.hpp"
 
@@ -49,6 +50,10 @@ struct SubscribeOptions {
   // Told what recovery notices: seqs lost for good, a silent daemon, a daemon whose seq went
   // back. One line each, without a newline, on the calling thread. Unset: not reported.
   std::function<void(std::string_view notice)> on_notice;
+  // Set: the SUB socket and the replay DEALER are CURVE clients of a daemon with [security] keys
+  // (docs/security.md). A daemon that does not know the client key never answers: nothing
+  // arrives, replays time out. Unset: plain ZeroMQ.
+  std::optional<CurveClient> curve;
 };
 
 enum class SubscribeEnd { max_messages, idle_timeout, stop_requested };
