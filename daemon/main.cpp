@@ -4,13 +4,13 @@
 #include "config/config.hpp"
 #include "plugin_host/isolated.hpp"
 #include "service/daemon.hpp"
+#include "service/logging.hpp"
 #include "util/errors.hpp"
 
 #include <charconv>
 #include <cstdio>
 #include <exception>
 #include <iostream>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <string>
 #include <string_view>
@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
         return k_exit_usage;
       }
       log_level = *v;
+      options.log_level_override = *v;
     } else {
       std::fprintf(stderr, "feedwired: unknown argument '%.*s'\n%s", static_cast<int>(a.size()),
                    a.data(), std::string(k_usage).c_str());
@@ -105,10 +106,9 @@ int main(int argc, char** argv) {
     }
   }
 
-  // Logs go to stderr, one event per line; stdout is left to --stdout messages.
-  auto logger = spdlog::stderr_logger_mt("feedwired");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  spdlog::set_default_logger(logger);
+  // Logs go to stderr, one event per line (with journald priorities under systemd); stdout is
+  // left to --stdout messages.
+  fw::service::setup_logging("feedwired");
 
   try {
     fw::config::Config config = fw::config::load_config(config_file);
@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "feedwired: %s\n", e.what());
     return k_exit_usage;
   } catch (const std::exception& e) {
-    spdlog::critical("fatal: {}", e.what());
+    spdlog::critical("event=fatal error=\"{}\"", e.what());
     return k_exit_fatal;
   }
 }

@@ -1,6 +1,7 @@
 // feedwire: the command-line companion of the feedwired daemon.
 
 #include "cli/check_config_command.hpp"
+#include "cli/ctl_command.hpp"
 #include "cli/export_opml_command.hpp"
 #include "cli/import_opml_command.hpp"
 #include "cli/keygen_command.hpp"
@@ -8,10 +9,10 @@
 #include "cli/plugin_check_command.hpp"
 #include "cli/state_command.hpp"
 #include "cli/sub_command.hpp"
+#include "service/logging.hpp"
 
 #include <iostream>
 #include <span>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,7 @@ constexpr std::string_view k_usage =
     "  parse        parse one feed document and print it as JSON\n"
     "  sub          subscribe to feedwired's topics, print JSON lines\n"
     "  state        show the daemon's poll state; --explain ID\n"
+    "  ctl          ask a running feedwired: status, feeds, poll, pause, resume, reload\n"
     "  import-opml  print an OPML file's feeds as config TOML\n"
     "  export-opml  print a config's feeds as an OPML subscription list\n"
     "  check-config read a config and load its plugins as feedwired would\n"
@@ -44,9 +46,7 @@ int main(int argc, char** argv) {
   }
   // What the libraries log (a plugin loading, a plugin's own lines) goes to stderr, as
   // feedwired's does: stdout carries the command's output.
-  auto logger = spdlog::stderr_logger_mt("feedwire");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  spdlog::set_default_logger(logger);
+  fw::service::setup_logging("feedwire");
   std::string_view command = args[0];
   std::span<const std::string_view> rest(args.data() + 1, args.size() - 1);
   if (command == "parse") {
@@ -54,6 +54,9 @@ int main(int argc, char** argv) {
   }
   if (command == "sub") {
     return fw::cli::sub_command(rest);
+  }
+  if (command == "ctl") {
+    return fw::cli::ctl_command(rest);
   }
   if (command == "state") {
     return fw::cli::state_command(rest);

@@ -12,15 +12,19 @@
 #include "parse/date.hpp"
 #include "parse/feed_parser.hpp"
 #include "plugin_host/chain.hpp"
+#include "publish/curve.hpp"
 #include "publish/publisher.hpp"
 #include "publish/replay_server.hpp"
 #include "publish/sub_format.hpp"
 #include "scheduler/scheduler.hpp"
+#include "service/control.hpp"
+#include "service/notify.hpp"
 #include "store/store.hpp"
 #include "util/errors.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -34,14 +38,19 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/url/parse.hpp>
 #include <cstdio>
+#include <deque>
 #include <exception>
+#include <future>
 #include <iterator>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <spdlog/spdlog.h>
 #include <thread>
+#include <unistd.h>
 
 namespace fw::service {
 namespace asio = boost::asio;
@@ -211,6 +220,7 @@ struct PollCommit {
   std::vector<std::string> link_ids;
   std::vector<StoryFeatures> features;
   bool has_document = false; // a 200 that parsed: story_ids is the feed's current content
+  std::shared_ptr<plugin_host::Chain> chain; // the plugins of the poll's feed, when it has any
   std::vector<StatusEvent> events;
   TimePoint fetched_at;
 
@@ -237,10 +247,60 @@ constexpr std::string_view k_story_new = "story.new.";
 constexpr std::string_view k_story_dup = "story.dup.";
 constexpr std::string_view k_story_update = "story.update.";
 
+// A feed being polled: io thread only. Polls hold it by shared_ptr, so a reload may drop it while
+// one is in flight (`removed`), and that poll then ends without a commit.
 struct FeedRuntime {
   config::FeedConfig config;
   store::FeedState state;
+  bool removed = false; // by a reload: the poll in flight ends without touching the store
+  bool paused = false;  // by `feedwire ctl pause`: out of the schedule until resumed
+  bool in_flight = false;
+  std::uint64_t generation = 0; // bumped when a reload changes the URL: a poll in flight is stale
 };
+
+// Whether two feed or plugin tables say the same thing: where they were written does not count.
+template <typename Table> bool same_table(const Table& a, const Table& b) {
+  Table copy = a;
+  copy.origin = b.origin;
+  return copy == b;
+}
+
+template <typename Table>
+bool same_tables(const std::vector<Table>& a, const std::vector<Table>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), same_table<Table>);
+}
+
+// The state a configured feed starts from: the stored one, unless the operator changed its URL,
+// since whatever was learnt about the old URL no longer holds.
+store::FeedState initial_state(const config::FeedConfig& fc,
+                               std::optional<store::FeedState> stored) {
+  if (stored && stored->configured_url == fc.url) {
+    return std::move(*stored);
+  }
+  if (stored) {
+    spdlog::info("feed={} url={} previous_url={} state reset: the configured URL changed", fc.id,
+                 fc.url, stored->url);
+  }
+  store::FeedState st;
+  st.feed_id = fc.id;
+  st.url = fc.url;
+  st.configured_url = fc.url;
+  return st;
+}
+
+nlohmann::json control_ok(nlohmann::json result) {
+  return {{"ok", true}, {"result", std::move(result)}};
+}
+
+nlohmann::json control_error(std::string error) {
+  return {{"ok", false}, {"error", std::move(error)}};
+}
+
+// How often STATUS= is refreshed, and the window of the stories/min figure.
+constexpr std::chrono::seconds k_status_period{10};
+constexpr std::chrono::seconds k_rate_window{60};
+// How long a control request waits for the io thread.
+constexpr std::chrono::seconds k_control_timeout{10};
 
 // Journal rows and seen entries are deleted this many at a time, each batch its own transaction
 // and its own turn on the store strand, so that a large purge never holds polls back for long.
@@ -263,12 +323,14 @@ struct PollReport {
 
 struct Daemon::Impl {
   Impl(config::Config c, RunOptions o)
-      : cfg(std::move(c)), options(std::move(o)), plugins(load_plugins(cfg, options)),
+      : cfg(std::move(c)), options(std::move(o)),
+        plugins(std::make_shared<plugin_host::Chain>(load_plugins(cfg, options))),
         pool(worker_count(cfg)), store_strand(pool.get_executor()),
-        store(store::Store::open(cfg.state_dir / "feedwire.db")), publisher(publisher_options(cfg)),
-        fetcher(io, fetch_limits(cfg)), sched(schedule_policy(cfg), now_ms, std::random_device{}()),
-        wake_timer(io), idle_timer(io), heartbeat_timer(io), maintenance_timer(io),
-        signals(io, SIGINT, SIGTERM), urls(url_options(cfg.dedupe)),
+        store(store::Store::open(cfg.state_dir / "feedwire.db")), curve(curve_server(cfg)),
+        publisher(publisher_options(cfg, curve)), fetcher(io, fetch_limits(cfg)),
+        sched(schedule_policy(cfg), now_ms, std::random_device{}()), wake_timer(io), idle_timer(io),
+        heartbeat_timer(io), maintenance_timer(io), signals(io, SIGINT, SIGTERM), hangup(io),
+        watchdog_timer(io), status_timer(io), drain_timer(io), urls(url_options(cfg.dedupe)),
         deduper(dedupe_options(cfg.dedupe)) {
     // The counter and the journal are written in the same transactions; the maximum covers a
     // journal written by hand or restored from elsewhere.
@@ -282,7 +344,18 @@ struct Daemon::Impl {
       publish::ReplayOptions ro;
       ro.endpoint = cfg.publish.replay_endpoint;
       ro.db_file = store.path();
+      ro.curve = curve;
       replay.emplace(std::move(ro));
+    }
+    if (options.mode == RunMode::forever) {
+      if (const std::string endpoint = config::resolve_control_endpoint(cfg); !endpoint.empty()) {
+        control.emplace(
+            endpoint,
+            [this](const std::string& command, const std::vector<std::string>& args) {
+              return handle_control(command, args);
+            },
+            curve);
+      }
     }
   }
 
@@ -300,8 +373,41 @@ struct Daemon::Impl {
     return std::max(1U, std::thread::hardware_concurrency());
   }
 
-  static publish::Options publisher_options(const config::Config& c) {
+  // The [security] keys, read before any socket is bound: a missing or unsafe key file stops the
+  // start (fw::ConfigError naming the file).
+  static std::optional<publish::CurveServer> curve_server(const config::Config& c) {
+    if (!c.security.curve()) {
+      return std::nullopt;
+    }
+    return publish::load_curve_server(c.security.curve_secret_key_file,
+                                      c.security.curve_allowed_clients_file);
+  }
+
+  // Plain TCP reachable from other hosts: anyone there may subscribe or replay the journal.
+  void warn_about_open_endpoints() const {
+    if (curve) {
+      return;
+    }
+    std::vector<std::string> endpoints = publisher.endpoints();
+    if (replay) {
+      endpoints.push_back(replay->endpoint());
+    }
+    if (control) {
+      endpoints.push_back(control->endpoint());
+    }
+    for (const std::string& e : endpoints) {
+      if (!publish::is_loopback_endpoint(e)) {
+        spdlog::warn("event=open_endpoint endpoint={}: reachable from other hosts without CURVE; "
+                     "set the [security] keys (docs/security.md)",
+                     e);
+      }
+    }
+  }
+
+  static publish::Options publisher_options(const config::Config& c,
+                                            const std::optional<publish::CurveServer>& curve) {
     publish::Options o;
+    o.curve = curve;
     o.endpoints = c.publish.endpoints;
     o.queue_capacity = c.publish.queue_capacity;
     o.send_high_water_mark = c.publish.send_high_water_mark;
@@ -350,36 +456,31 @@ struct Daemon::Impl {
       if (!fc.enabled) {
         continue;
       }
-      store::FeedState st;
-      if (auto stored = stored_states.find(fc.id); stored != stored_states.end()) {
-        st = std::move(stored->second);
-      } else {
-        st.feed_id = fc.id;
-        st.url = fc.url;
-        st.configured_url = fc.url;
-      }
-      if (st.configured_url != fc.url) {
-        // The operator changed the URL: whatever we learnt about the old one no longer holds.
-        spdlog::info("feed={} url={} previous_url={} state reset: the configured URL changed",
-                     fc.id, fc.url, st.url);
-        st = store::FeedState{};
-        st.feed_id = fc.id;
-        st.url = fc.url;
-        st.configured_url = fc.url;
-      }
-      if (st.disabled) {
-        spdlog::warn("feed={} url={} disabled: {}; change its url in {} to poll it again", fc.id,
-                     st.url, st.disabled_reason, fc.origin);
-        continue;
-      }
-      std::optional<TimePoint> due = st.next_due;
-      if (options.mode == RunMode::once) {
-        due = now;
-      }
-      sched.add(scheduler::FeedSpec{fc.id, host_of(st.url), fc.interval}, due, st.error_count);
-      feeds.emplace(fc.id, FeedRuntime{fc, std::move(st)});
+      const auto stored = stored_states.find(fc.id);
+      add_feed(fc,
+               initial_state(fc, stored != stored_states.end()
+                                     ? std::optional<store::FeedState>(std::move(stored->second))
+                                     : std::nullopt),
+               options.mode == RunMode::once ? std::optional<TimePoint>(now) : std::nullopt);
     }
     once_pending = feeds.size();
+  }
+
+  // Schedules a configured feed: at `due`, else when its state says. A feed its server said is
+  // gone (410) stays out until its URL changes.
+  void add_feed(const config::FeedConfig& fc, store::FeedState st, std::optional<TimePoint> due) {
+    if (st.disabled) {
+      spdlog::warn("feed={} url={} disabled: {}; change its url in {} to poll it again", fc.id,
+                   st.url, st.disabled_reason, fc.origin);
+      return;
+    }
+    auto runtime = std::make_shared<FeedRuntime>(FeedRuntime{fc, std::move(st)});
+    sched.add(spec_of(*runtime), due ? due : runtime->state.next_due, runtime->state.error_count);
+    feeds.emplace(fc.id, std::move(runtime));
+  }
+
+  static scheduler::FeedSpec spec_of(const FeedRuntime& f) {
+    return scheduler::FeedSpec{f.config.id, host_of(f.state.url), f.config.interval};
   }
 
   // Sends again what was journalled but not handed to ZeroMQ before the last run ended (a crash,
@@ -404,8 +505,9 @@ struct Daemon::Impl {
       after = rows.back().seq;
     }
     if (resent > 0) {
-      spdlog::info("resent {} journalled messages (seq {}..{}) not sent before the restart", resent,
-                   stored_sent_seq + 1, after);
+      spdlog::info("event=resent messages={} first_seq={} last_seq={}: journalled, not sent before "
+                   "the restart",
+                   resent, stored_sent_seq + 1, after);
     }
   }
 
@@ -437,9 +539,8 @@ struct Daemon::Impl {
       ++restored;
     }
     if (!rows.empty()) {
-      spdlog::info("dedupe window restored: {} stories ({} in memory){}", restored, deduper.size(),
-                   stale > 0 ? fmt::format(", {} with an old signature layout skipped", stale)
-                             : std::string());
+      spdlog::info("event=window_restored stories={} in_memory={}{}", restored, deduper.size(),
+                   stale > 0 ? fmt::format(" skipped_old_layout={}", stale) : std::string());
     }
   }
 
@@ -466,7 +567,7 @@ struct Daemon::Impl {
         try {
           save_sent_seq();
         } catch (const FatalError& e) {
-          spdlog::error("storing the sent watermark failed: {}", e.what());
+          spdlog::error("event=watermark_failed error=\"{}\"", e.what());
         }
       });
     }
@@ -489,12 +590,14 @@ struct Daemon::Impl {
     const std::size_t window_purged =
         co_await in_batches([&] { return purge_window_batch(window_keep); });
     if (trimmed > 0 || purged > 0 || window_purged > 0) {
-      spdlog::info("maintenance: journal_trimmed={} seen_expired={} window_expired={}", trimmed,
-                   purged, window_purged);
+      spdlog::info("event=maintenance journal_trimmed={} seen_expired={} window_expired={}",
+                   trimmed, purged, window_purged);
     }
     if (replay) {
       if (std::string failure = replay->stats().failure; !failure.empty()) {
-        spdlog::error("{}; replays are unavailable until feedwired restarts", failure);
+        spdlog::error(
+            "event=replay_failed error=\"{}\": replays are unavailable until feedwired restarts",
+            failure);
       }
     }
   }
@@ -529,6 +632,8 @@ struct Daemon::Impl {
     background_done = true;
     heartbeat_timer.cancel();
     maintenance_timer.cancel();
+    watchdog_timer.cancel();
+    status_timer.cancel();
   }
 
   asio::awaitable<void> schedule_loop() {
@@ -545,7 +650,7 @@ struct Daemon::Impl {
             try {
               std::rethrow_exception(e);
             } catch (const std::exception& ex) {
-              spdlog::error("feed={} poll task failed: {}", id, ex.what());
+              spdlog::error("feed={} event=poll_failed error=\"{}\"", id, ex.what());
             }
           }
           idle_timer.cancel();
@@ -569,20 +674,45 @@ struct Daemon::Impl {
     }
     stop_background();
     signals.cancel();
+    hangup.cancel();
+    drain_timer.cancel();
+    control_closing = true;
   }
 
+  // SIGTERM/SIGINT: no new poll starts; the fetches in flight get service.drain_timeout to finish
+  // and are stored as usual, then the rest are cancelled (their stories stay new for the next
+  // run). A second signal cancels at once. schedule_loop() ends the run once no poll is left.
   void request_stop() {
     if (stopping) {
+      spdlog::warn("event=stop_now in_flight={}: second stop signal, cancelling the fetches",
+                   active_polls);
+      fetcher.cancel_all();
       return;
     }
     stopping = true;
-    spdlog::info("stopping: {} polls in flight", active_polls);
-    fetcher.cancel_all();
+    notifier.stopping(fmt::format("stopping: {} polls in flight", active_polls));
+    spdlog::info("event=stopping in_flight={} drain_timeout_ms={}", active_polls,
+                 cfg.service.drain_timeout.count());
     wake_timer.cancel();
+    if (active_polls == 0) {
+      return;
+    }
+    drain_timer.expires_after(cfg.service.drain_timeout);
+    drain_timer.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec && active_polls > 0) {
+        spdlog::warn("event=drain_timeout in_flight={}: cancelling the fetches still running",
+                     active_polls);
+        fetcher.cancel_all();
+      }
+    });
   }
 
   asio::awaitable<void> poll(std::string id) {
-    FeedRuntime& feed = feeds.at(id); // std::map: the node stays put, nothing is ever erased
+    // Held for the whole poll: a reload may drop the feed from `feeds` meanwhile.
+    const std::shared_ptr<FeedRuntime> runtime = feeds.at(id);
+    FeedRuntime& feed = *runtime;
+    feed.in_flight = true;
+    const std::uint64_t generation = feed.generation;
     fetch::Request request;
     request.url = feed.state.url;
     request.etag = feed.state.etag;
@@ -602,14 +732,26 @@ struct Daemon::Impl {
           id, std::move(response.body), std::move(content_type), response.effective_url, &urls);
       processed = co_await asio::co_spawn(pool, std::move(job), asio::use_awaitable);
     }
-    if (response.error == fetch::ErrorKind::cancelled || stopping) {
+    // A fetch that completed while feedwired drains is stored like any other: only a cancelled
+    // one (past service.drain_timeout) is dropped, and its stories are still new next time.
+    if (response.error == fetch::ErrorKind::cancelled) {
+      feed.in_flight = false;
       record_once(id, PollReport{PollResult::cancelled, "cancelled"});
+      co_return;
+    }
+    if (feed.removed || feed.generation != generation) {
+      end_poll(id, feed, generation, true); // a reload dropped it or changed its URL: store nothing
       co_return;
     }
 
     PollCommit commit;
     commit.fetched_at = started;
     const PollReport report = apply_response(feed, response, processed, commit);
+    if (options.mode == RunMode::once) {
+      // Polled once: finished() has rescheduled it, and with an interval shorter than the commit
+      // takes it would be taken again before record_once().
+      sched.remove(id);
+    }
     commit.state = feed.state;
     commit.feed_title = feed.config.title ? feed.config.title : processed.doc.feed.title;
     commit.feed_language = processed.doc.feed.language;
@@ -626,7 +768,8 @@ struct Daemon::Impl {
       commit.state.polled_once = true;
     }
 
-    if (commit.has_document && commit.publishes_stories && plugins.runs_on(id)) {
+    if (commit.has_document && commit.publishes_stories && plugins->runs_on(id)) {
+      commit.chain = plugins;
       // Plugins run on the worker pool between the decision and the journal, so that the store
       // strand never waits for them.
       asio::awaitable<PollCommit> decide_task = decide_job(std::move(commit));
@@ -644,9 +787,13 @@ struct Daemon::Impl {
       wake_timer.cancel();
     }
     // The same count the commit stored, so that the next poll's copy of the state carries it.
-    feed.state.stories_seen += static_cast<std::int64_t>(counts.recorded);
-    feed.state.identity_state = counts.identity_state;
+    if (feed.generation == generation) {
+      feed.state.stories_seen += static_cast<std::int64_t>(counts.recorded);
+      feed.state.identity_state = counts.identity_state;
+    }
     const std::size_t published = counts.published;
+    stories_published += published - counts.duplicates;
+    end_poll(id, feed, generation, false);
     if (report.result == PollResult::ok) {
       spdlog::debug("feed={} status={} new={} dup={} update={} dropped={}", id, response.status,
                     published - counts.duplicates, counts.duplicates, counts.updates,
@@ -656,6 +803,29 @@ struct Daemon::Impl {
         id, report.result == PollResult::ok
                 ? PollReport{PollResult::ok, report.detail + " new=" + std::to_string(published)}
                 : report);
+  }
+
+  // The end of a poll that was not cancelled: what a reload or `feedwire ctl pause` did to the feed
+  // meanwhile takes effect. `unfinished`: the poll ended before scheduler.finished().
+  void end_poll(const std::string& id, FeedRuntime& feed, std::uint64_t generation,
+                bool unfinished) {
+    feed.in_flight = false;
+    if (unfinished) {
+      scheduler::FetchOutcome outcome;
+      outcome.kind = scheduler::FetchOutcome::Kind::not_modified;
+      (void)sched.finished(id, outcome);
+    }
+    if (feed.removed) {
+      sched.remove(id);
+      feeds.erase(id); // `feed` lives on in the poll's shared_ptr
+    } else if (feed.paused) {
+      sched.remove(id);
+    } else if (feed.generation != generation) {
+      // Its URL changed while the poll ran: the new one is polled now.
+      sched.remove(id);
+      sched.add(spec_of(feed), now_ms(), 0);
+    }
+    wake_timer.cancel();
   }
 
   void record_once(const std::string& id, PollReport report) {
@@ -724,7 +894,7 @@ struct Daemon::Impl {
     if (ok) {
       if (st.error_count > 0) {
         commit.events.push_back({"recovered", {{"url", st.url}, {"after_errors", st.error_count}}});
-        spdlog::info("feed={} url={} recovered after {} failed polls", st.feed_id, st.url,
+        spdlog::info("feed={} url={} event=recovered after_errors={}", st.feed_id, st.url,
                      st.error_count);
       }
       st.error_count = 0;
@@ -779,13 +949,410 @@ struct Daemon::Impl {
       return;
     }
     commit.events.push_back({"moved", {{"url", *r.permanent_redirect}, {"moved_from", st.url}}});
-    spdlog::info("feed={} url={} moved_to={} after {} permanent redirects", st.feed_id, st.url,
-                 *r.permanent_redirect, st.redirect_count);
+    spdlog::info("feed={} url={} event=moved moved_to={} permanent_redirects={}", st.feed_id,
+                 st.url, *r.permanent_redirect, st.redirect_count);
     st.moved_from = st.url;
     st.url = *r.permanent_redirect;
     st.redirect_target.reset();
     st.redirect_count = 0;
     sched.set_host(st.feed_id, host_of(st.url));
+  }
+
+  // ---- service: reload, status, control (io thread) -----------------------------------------
+
+  struct ReloadOutcome {
+    bool ok = false;
+    std::string message;
+  };
+
+  // SIGHUP and `feedwire ctl reload`: reads the config file again and applies what can change
+  // while running (feeds, plugins, plugin_path, on_first_poll, log_level). An invalid file, or
+  // a plugin that fails to load, changes nothing.
+  asio::awaitable<ReloadOutcome> reload() {
+    if (reloading) {
+      co_return ReloadOutcome{false, "a reload is already running"};
+    }
+    if (stopping) {
+      co_return ReloadOutcome{false, "feedwired is stopping"};
+    }
+    reloading = true;
+    notifier.reloading("reloading " + cfg.file.string());
+    spdlog::info("event=reload file={}", cfg.file.string());
+    ReloadOutcome out;
+    try {
+      out = co_await apply_reload();
+    } catch (const ConfigError& e) {
+      out = ReloadOutcome{false, e.what()};
+    }
+    reloading = false;
+    if (out.ok) {
+      spdlog::info("event=reloaded {}", out.message);
+    } else {
+      spdlog::error("event=reload_failed file={} error=\"{}\"; the running config stays",
+                    cfg.file.string(), out.message);
+    }
+    notifier.ready(out.ok ? status_line()
+                          : "reload failed, running the previous config: " + out.message);
+    co_return out;
+  }
+
+  asio::awaitable<ReloadOutcome> apply_reload() {
+    config::Config next = config::load_config(cfg.file);
+    std::shared_ptr<plugin_host::Chain> next_chain;
+    const bool plugins_changed =
+        !same_tables(next.plugins, cfg.plugins) || next.plugin_path != cfg.plugin_path;
+    if (plugins_changed) {
+      next_chain = std::make_shared<plugin_host::Chain>(load_plugins(next, options));
+    }
+    // The stored states of the feeds to add, in one turn on the store strand.
+    std::vector<std::string> added;
+    for (const config::FeedConfig& fc : next.feeds) {
+      if (fc.enabled && !feeds.contains(fc.id)) {
+        added.push_back(fc.id);
+      }
+    }
+    std::map<std::string, store::FeedState, std::less<>> stored;
+    if (!added.empty()) {
+      stored = co_await asio::co_spawn(store_strand, load_states(added), asio::use_awaitable);
+    }
+    if (stopping) {
+      co_return ReloadOutcome{false, "feedwired is stopping"};
+    }
+
+    std::size_t n_added = 0;
+    std::size_t n_removed = 0;
+    std::size_t n_changed = 0;
+    std::set<std::string, std::less<>> wanted;
+    for (const config::FeedConfig& fc : next.feeds) {
+      if (!fc.enabled) {
+        continue;
+      }
+      wanted.insert(fc.id);
+      const auto it = feeds.find(fc.id);
+      if (it == feeds.end()) {
+        const auto st = stored.find(fc.id);
+        add_feed(fc,
+                 initial_state(fc, st != stored.end()
+                                       ? std::optional<store::FeedState>(std::move(st->second))
+                                       : std::nullopt),
+                 std::nullopt);
+        n_added += feeds.contains(fc.id) ? 1 : 0;
+        continue;
+      }
+      FeedRuntime& f = *it->second;
+      const bool revived = f.removed; // removed by an earlier reload, its poll still running
+      f.removed = false;
+      if (same_table(f.config, fc) && !revived) {
+        continue;
+      }
+      ++n_changed;
+      const bool url_changed = f.config.url != fc.url;
+      if (url_changed) {
+        spdlog::info("feed={} url={} previous_url={} state reset: the configured URL changed",
+                     fc.id, fc.url, f.state.url);
+        f.state = initial_state(fc, std::nullopt);
+        ++f.generation; // a poll of the old URL in flight stores nothing (end_poll)
+      }
+      f.config = fc;
+      if (f.paused) {
+        continue;
+      }
+      if (url_changed && !f.in_flight) {
+        sched.remove(fc.id);
+        sched.add(spec_of(f), now_ms(), 0);
+      } else {
+        sched.add(spec_of(f)); // a scheduled feed: new interval and host
+      }
+    }
+    for (auto it = feeds.begin(); it != feeds.end();) {
+      FeedRuntime& f = *it->second;
+      if (wanted.contains(it->first) || f.removed) {
+        ++it;
+        continue;
+      }
+      ++n_removed;
+      if (f.in_flight) {
+        f.removed = true; // end_poll() takes it out
+        ++it;
+        continue;
+      }
+      sched.remove(it->first);
+      it = feeds.erase(it);
+    }
+    if (plugins_changed) {
+      const std::lock_guard lock(plugins_mutex);
+      plugins = std::move(next_chain); // polls already past their decision keep the old chain
+    }
+    std::vector<std::string> restart;
+    const auto compare = [&](bool same, std::string_view what) {
+      if (!same) {
+        restart.emplace_back(what);
+      }
+    };
+    compare(next.state_dir == cfg.state_dir, "state_dir");
+    compare(next.workers == cfg.workers, "workers");
+    compare(next.publish == cfg.publish, "[publish]");
+    compare(next.service == cfg.service, "[service]");
+    compare(next.security == cfg.security, "[security]");
+    compare(next.fetch == cfg.fetch, "[fetch]");
+    compare(next.schedule == cfg.schedule, "[schedule]");
+    compare(next.journal == cfg.journal, "[journal]");
+    compare(next.dedupe == cfg.dedupe, "[dedupe]");
+    if (!restart.empty()) {
+      spdlog::warn("event=reload_needs_restart changed=\"{}\": these settings take effect when "
+                   "feedwired restarts",
+                   join(restart, ","));
+    }
+    cfg.feeds = std::move(next.feeds);
+    cfg.opml = std::move(next.opml);
+    cfg.plugins = std::move(next.plugins);
+    cfg.plugin_path = std::move(next.plugin_path);
+    cfg.on_first_poll = next.on_first_poll;
+    cfg.log_level = next.log_level;
+    if (options.log_level_override.empty()) {
+      spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+    }
+    wake_timer.cancel();
+    co_return ReloadOutcome{
+        true,
+        fmt::format("feeds_added={} feeds_removed={} feeds_changed={} plugins={}{}", n_added,
+                    n_removed, n_changed, plugins_changed ? "reloaded" : "unchanged",
+                    restart.empty() ? std::string() : " restart_needed=" + join(restart, ","))};
+  }
+
+  asio::awaitable<std::map<std::string, store::FeedState, std::less<>>>
+  load_states(std::vector<std::string> ids) {
+    std::map<std::string, store::FeedState, std::less<>> out;
+    for (const std::string& id : ids) {
+      if (std::optional<store::FeedState> st = store.load_feed(id)) {
+        out.emplace(id, std::move(*st));
+      }
+    }
+    co_return out;
+  }
+
+  void listen_for_hangup() {
+    hangup.async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec) {
+        return;
+      }
+      spdlog::info("event=signal signal=SIGHUP");
+      asio::co_spawn(io, reload(), asio::detached);
+      listen_for_hangup();
+    });
+  }
+
+  struct FeedCounts {
+    std::size_t total = 0;
+    std::size_t failing = 0;
+    std::size_t paused = 0;
+    std::size_t polling = 0;
+  };
+
+  FeedCounts feed_counts() const {
+    FeedCounts n;
+    for (const auto& [id, f] : feeds) {
+      if (f->removed) {
+        continue;
+      }
+      ++n.total;
+      n.failing += f->state.error_count > 0 ? 1 : 0;
+      n.paused += f->paused ? 1 : 0;
+      n.polling += f->in_flight ? 1 : 0;
+    }
+    return n;
+  }
+
+  // New stories over the last minute, from the samples status_loop() takes.
+  double stories_per_minute() const {
+    if (rate_samples.empty()) {
+      return 0;
+    }
+    const auto& [at, total] = rate_samples.front();
+    const double minutes =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - at).count() / 60.0;
+    return minutes > 0 ? static_cast<double>(stories_published - total) / minutes : 0.0;
+  }
+
+  // The one-line summary of STATUS= and `feedwire ctl status`.
+  std::string status_line() const {
+    const FeedCounts n = feed_counts();
+    return fmt::format("{} feeds, {} failing, {} paused, {:.1f} stories/min", n.total, n.failing,
+                       n.paused, stories_per_minute());
+  }
+
+  asio::awaitable<void> status_loop() {
+    while (!background_done) {
+      const auto now = std::chrono::steady_clock::now();
+      rate_samples.emplace_back(now, stories_published);
+      while (rate_samples.size() > 1 && now - rate_samples[1].first >= k_rate_window) {
+        rate_samples.pop_front();
+      }
+      if (!stopping && !reloading) {
+        notifier.status(status_line());
+      }
+      status_timer.expires_after(k_status_period);
+      co_await status_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
+
+  // WATCHDOG=1 from the io thread: when it hangs, systemd restarts feedwired.
+  asio::awaitable<void> watchdog_loop(std::chrono::microseconds period) {
+    while (!background_done) {
+      notifier.watchdog();
+      watchdog_timer.expires_after(period);
+      co_await watchdog_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
+
+  // The control thread's handler: runs the command on the io thread and waits for its answer.
+  nlohmann::json handle_control(const std::string& command, const std::vector<std::string>& args) {
+    auto promise = std::make_shared<std::promise<nlohmann::json>>();
+    std::future<nlohmann::json> answer = promise->get_future();
+    asio::co_spawn(io, control_command(command, args),
+                   [promise](std::exception_ptr e, nlohmann::json reply) {
+                     if (e) {
+                       try {
+                         std::rethrow_exception(e);
+                       } catch (const std::exception& ex) {
+                         reply = control_error(ex.what());
+                       }
+                     }
+                     promise->set_value(std::move(reply));
+                   });
+    const auto deadline = std::chrono::steady_clock::now() + k_control_timeout;
+    while (answer.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+      if (control_closing || std::chrono::steady_clock::now() > deadline) {
+        return control_error(control_closing ? "feedwired is stopping"
+                                             : "feedwired did not answer within 10 s");
+      }
+    }
+    return answer.get();
+  }
+
+  nlohmann::json feed_json(const FeedRuntime& f) const {
+    const store::FeedState& st = f.state;
+    const auto time = [](const std::optional<TimePoint>& t) -> nlohmann::json {
+      return t ? nlohmann::json(parse::format_rfc3339(std::chrono::time_point_cast<seconds>(*t)))
+               : nlohmann::json(nullptr);
+    };
+    std::string state = "ok";
+    if (f.paused) {
+      state = "paused";
+    } else if (f.in_flight) {
+      state = "polling";
+    } else if (st.error_count > 0) {
+      state = "failing";
+    } else if (!st.last_attempt) {
+      state = "new";
+    }
+    return {{"id", f.config.id},
+            {"url", st.url},
+            {"state", state},
+            {"last_status", st.last_status ? nlohmann::json(*st.last_status) : nullptr},
+            {"errors", st.error_count},
+            {"last_error", st.last_error},
+            {"last_attempt", time(st.last_attempt)},
+            {"last_success", time(st.last_success)},
+            {"next_due", f.paused ? nlohmann::json(nullptr) : time(st.next_due)},
+            {"stories_seen", st.stories_seen}};
+  }
+
+  asio::awaitable<nlohmann::json> control_command(std::string command,
+                                                  std::vector<std::string> args) {
+    if (command == "status") {
+      const FeedCounts n = feed_counts();
+      nlohmann::json plugin_names = nlohmann::json::array();
+      for (const config::PluginConfig& p : cfg.plugins) {
+        plugin_names.push_back(p.name);
+      }
+      co_return control_ok({{"version", FW_VERSION},
+                            {"pid", ::getpid()},
+                            {"config", cfg.file.string()},
+                            {"status", status_line()},
+                            {"feeds", n.total},
+                            {"failing", n.failing},
+                            {"paused", n.paused},
+                            {"polling", n.polling},
+                            {"stories_per_min", stories_per_minute()},
+                            {"stories_published", stories_published},
+                            {"last_seq", last_journalled_seq.load()},
+                            {"plugins", plugin_names},
+                            {"stopping", stopping}});
+    }
+    if (command == "feeds") {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& [id, f] : feeds) {
+        if (!f->removed) {
+          list.push_back(feed_json(*f));
+        }
+      }
+      co_return control_ok(std::move(list));
+    }
+    if (command == "reload") {
+      const ReloadOutcome r = co_await reload();
+      co_return r.ok ? control_ok(r.message) : control_error(r.message);
+    }
+    static constexpr std::array<std::string_view, 4> k_feed_commands{"feed", "poll", "pause",
+                                                                     "resume"};
+    if (std::find(k_feed_commands.begin(), k_feed_commands.end(), command) ==
+        k_feed_commands.end()) {
+      co_return control_error("unknown command \"" + command +
+                              "\"; commands: status, feeds, feed, poll, pause, resume, reload");
+    }
+    if (args.empty()) {
+      co_return control_error(command + " needs a feed id");
+    }
+    const auto it = feeds.find(args[0]);
+    if (it == feeds.end() || it->second->removed) {
+      co_return control_error("no feed \"" + args[0] +
+                              "\" is being polled; `feedwire ctl feeds` lists them");
+    }
+    FeedRuntime& f = *it->second;
+    const std::string& id = f.config.id;
+    if (command == "feed") {
+      nlohmann::json j = feed_json(f);
+      const bool explain = std::find(args.begin(), args.end(), "--explain") != args.end();
+      if (explain) {
+        const std::optional<scheduler::Explanation> why = sched.explain(id);
+        j["explain"] =
+            why ? nlohmann::json::parse(why->to_json(), nullptr, false) : nlohmann::json(nullptr);
+      }
+      co_return control_ok(std::move(j));
+    }
+    if (command == "pause") {
+      if (!f.paused) {
+        f.paused = true;
+        if (!f.in_flight) {
+          sched.remove(id);
+          wake_timer.cancel();
+        }
+        spdlog::info("feed={} event=paused", id);
+      }
+      co_return control_ok("paused " + id);
+    }
+    if (command == "resume") {
+      if (f.paused) {
+        f.paused = false;
+        if (!f.in_flight) {
+          sched.add(spec_of(f), f.state.next_due, f.state.error_count);
+          wake_timer.cancel();
+        }
+        spdlog::info("feed={} event=resumed", id);
+      }
+      co_return control_ok("resumed " + id);
+    }
+    // poll
+    if (f.paused) {
+      co_return control_error("feed " + id + " is paused; `feedwire ctl resume " + id + "` first");
+    }
+    if (f.in_flight) {
+      co_return control_ok(id + " is being polled now");
+    }
+    sched.remove(id);
+    sched.add(spec_of(f), now_ms(), f.state.error_count);
+    wake_timer.cancel();
+    co_return control_ok("polling " + id);
   }
 
   // ---- the store strand ----------------------------------------------------------------------
@@ -922,11 +1489,11 @@ struct Daemon::Impl {
     for (Outgoing& o : c.outgoing) {
       const plugin_host::StoryView view{&c.stories[o.index], c.keys[o.index], c.state.feed_id,
                                         feed_title, language};
-      plugin_host::ChainResult r = plugins.run(view, std::move(o.additions));
+      plugin_host::ChainResult r = c.chain->run(view, std::move(o.additions));
       o.additions = std::move(r.additions);
       if (!r.dropped_by.empty()) {
         o.dropped = true;
-        spdlog::debug("feed={} story={} dropped by plugin {}", c.state.feed_id, c.keys[o.index],
+        spdlog::debug("feed={} story={} event=dropped plugin={}", c.state.feed_id, c.keys[o.index],
                       r.dropped_by);
       }
     }
@@ -1129,7 +1696,7 @@ struct Daemon::Impl {
     }
     waited_for_subscribers = true;
     if (!publisher.wait_for_subscribers(cfg.publish.once_wait_subscribers)) {
-      spdlog::debug("no subscriber after {} ms; publishing anyway",
+      spdlog::debug("event=no_subscriber waited_ms={}: publishing anyway",
                     cfg.publish.once_wait_subscribers.count());
     }
   }
@@ -1170,31 +1737,54 @@ struct Daemon::Impl {
 
   // ---- run -----------------------------------------------------------------------------------
 
+  // SIGINT/SIGTERM, each time: the first drains, a second cancels the fetches still running.
+  void listen_for_stop() {
+    signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+      if (ec) {
+        return;
+      }
+      spdlog::info("event=signal signal={}", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+      request_stop();
+      listen_for_stop();
+    });
+  }
+
   int run() {
     load_feeds();
-    spdlog::info("feedwired started: {} feeds, state {}, publishing on {}, replay on {}",
-                 feeds.size(), store.path().string(), join(publisher.endpoints(), ","),
-                 replay ? replay->endpoint() : std::string("(none)"));
+    spdlog::info("event=started feeds={} state={} publish={} replay={} control={}", feeds.size(),
+                 store.path().string(), join(publisher.endpoints(), ","),
+                 replay ? replay->endpoint() : std::string("none"),
+                 control ? control->endpoint() : std::string("none"));
+    warn_about_open_endpoints();
     resend_unsent();
-    signals.async_wait([this](const boost::system::error_code& ec, int signo) {
-      if (!ec) {
-        spdlog::info("signal {} received", signo);
-        request_stop();
-      }
-    });
+    listen_for_stop();
     const auto rethrow = [](std::exception_ptr e) {
       if (e) {
         std::rethrow_exception(e);
       }
     };
+    if (options.mode == RunMode::forever) {
+      // The io thread's first job: the state is loaded and every socket is bound.
+      asio::post(io, [this] { notifier.ready(status_line()); });
+    }
     asio::co_spawn(io, schedule_loop(), rethrow);
     if (options.mode == RunMode::forever && cfg.publish.heartbeat_interval.count() > 0) {
       asio::co_spawn(io, heartbeat_loop(), rethrow);
     }
     if (options.mode == RunMode::forever) {
       asio::co_spawn(io, maintenance_loop(), rethrow);
+      hangup.add(SIGHUP);
+      listen_for_hangup();
+      asio::co_spawn(io, status_loop(), rethrow);
+      if (const auto period = notifier.watchdog_period()) {
+        asio::co_spawn(io, watchdog_loop(*period), rethrow);
+      }
     }
     io.run();
+    control_closing = true;
+    if (control) {
+      control->stop();
+    }
     pool.join();
     publisher.flush();
     // The pool has stopped: the store is this thread's now.
@@ -1204,12 +1794,13 @@ struct Daemon::Impl {
     }
     publisher.stop();
     if (options.mode != RunMode::once) {
-      for (const std::string& line : plugins.summary()) {
+      for (const std::string& line : plugins->summary()) {
         spdlog::info("{}", line);
       }
+      spdlog::info("event=stopped");
       return 0;
     }
-    for (const std::string& line : plugins.summary()) {
+    for (const std::string& line : plugins->summary()) {
       std::fprintf(stderr, "%s\n", line.c_str());
     }
     int failed = 0;
@@ -1230,23 +1821,41 @@ struct Daemon::Impl {
     return static_cast<std::size_t>(std::max(1, cfg.fetch.max_concurrent));
   }
 
-  config::Config cfg;
+  std::shared_ptr<plugin_host::Chain> chain() const {
+    const std::lock_guard lock(plugins_mutex);
+    return plugins;
+  }
+
+  config::Config cfg; // io thread; a reload changes its feeds, plugins and log level
   RunOptions options;
-  plugin_host::Chain plugins; // thread-safe; destroyed after the pool has stopped
+  Notifier notifier;
+  mutable std::mutex plugins_mutex; // guards `plugins` for readers off the io thread
+  // The [[plugin]]s: the io thread swaps it on reload; each poll keeps the one it started with.
+  std::shared_ptr<plugin_host::Chain> plugins;
   asio::io_context io{1};
   asio::thread_pool pool;
   asio::strand<asio::thread_pool::executor_type> store_strand;
-  store::Store store;                   // store strand only (after construction)
-  publish::Publisher publisher;         // thread-safe
-  fetch::Fetcher fetcher;               // io thread only
-  scheduler::Scheduler sched;           // io thread only
-  asio::system_timer wake_timer;        // io thread only: the one schedule timer
-  asio::system_timer idle_timer;        // io thread only: wakes the shutdown wait
-  asio::system_timer heartbeat_timer;   // io thread only
-  asio::system_timer maintenance_timer; // io thread only
+  store::Store store;                              // store strand only (after construction)
+  const std::optional<publish::CurveServer> curve; // [security]: the sockets' keys
+  publish::Publisher publisher;                    // thread-safe
+  fetch::Fetcher fetcher;                          // io thread only
+  scheduler::Scheduler sched;                      // io thread only
+  asio::system_timer wake_timer;                   // io thread only: the one schedule timer
+  asio::system_timer idle_timer;                   // io thread only: wakes the shutdown wait
+  asio::system_timer heartbeat_timer;              // io thread only
+  asio::system_timer maintenance_timer;            // io thread only
   asio::signal_set signals;
-  std::optional<publish::ReplayServer> replay;       // its own thread; none in once mode
-  std::map<std::string, FeedRuntime> feeds;          // io thread only
+  asio::signal_set hangup;                                   // SIGHUP: reload (forever mode)
+  asio::steady_timer watchdog_timer;                         // io thread only
+  asio::steady_timer status_timer;                           // io thread only
+  asio::steady_timer drain_timer;                            // io thread only
+  std::optional<publish::ReplayServer> replay;               // its own thread; none in once mode
+  std::map<std::string, std::shared_ptr<FeedRuntime>> feeds; // io thread only
+  bool reloading = false;                                    // io thread only
+  std::uint64_t stories_published = 0;                       // io thread only: story.new this run
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::uint64_t>>
+      rate_samples;                                  // io thread only
+  std::atomic<bool> control_closing = false;         // the io thread answers no more requests
   std::size_t active_polls = 0;                      // io thread only
   std::size_t pending_commits = 0;                   // io thread only
   bool stopping = false;                             // io thread only
@@ -1263,6 +1872,8 @@ struct Daemon::Impl {
   dedupe::Deduper deduper;                           // store strand only
   bool window_restored = false;                      // store strand only
   std::map<std::string, dedupe::GuidHealth> guid_health; // store strand only
+  // Last: its thread calls handle_control(), which uses the members above.
+  std::optional<ControlServer> control;
 };
 
 Daemon::Daemon(config::Config config, RunOptions options)
@@ -1292,7 +1903,7 @@ std::string check_config(const config::Config& config, const std::filesystem::pa
 }
 
 std::vector<plugin_host::PluginStats> Daemon::plugin_stats() const {
-  return m->plugins.stats();
+  return m->chain()->stats();
 }
 
 } // namespace fw::service

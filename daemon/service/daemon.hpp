@@ -20,6 +20,8 @@ struct RunOptions {
   bool stdout_messages = false; // also write every message as a JSON line to stdout
   // The program isolated plugins run in (as --plugin-host); empty: this program, feedwired.
   std::filesystem::path plugin_host_program;
+  // --log-level: wins over the config's log_level, at start and on reload.
+  std::string log_level_override;
 };
 
 // What `feedwired --check-config` and `feedwire check-config` do with a config that parsed:

@@ -103,7 +103,7 @@ protected:
     config::Config c = config::parse_config(text, m_dir / "feedwire.toml");
     // Isolated plugins run in the real feedwired, as --plugin-host.
     service::Daemon daemon(
-        std::move(c), service::RunOptions{service::RunMode::once, stdout_messages, FW_FEEDWIRED});
+        std::move(c), service::RunOptions{service::RunMode::once, stdout_messages, FW_FEEDWIRED, {}});
     last_plugin_stats.clear();
     zmq::socket_t sub(m_zmq, zmq::socket_type::sub);
     sub.set(zmq::sockopt::subscribe, "");

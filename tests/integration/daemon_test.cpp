@@ -254,6 +254,7 @@ const std::string k_fast_schedule = "[schedule]\ndefault_interval = 1\nmin_inter
 
 // SIGTERM while a poll hangs ends the process promptly with status 0, and the state written so
 // far survives.
+// A poll still hanging when service.drain_timeout ends is cancelled; the rest was stored.
 TEST_F(DaemonTest, SigtermStopsTheDaemonCleanlyWhileAPollHangs) {
   server.route("/stall.xml", test::Response{.stall = true});
   server.route("/ok.xml", test::Response{.body = rss({{"g1", "One"}})});
@@ -261,7 +262,8 @@ TEST_F(DaemonTest, SigtermStopsTheDaemonCleanlyWhileAPollHangs) {
   std::ofstream(config) << config_text(feed("stall", "/stall.xml") + feed("ok", "/ok.xml"),
                                        k_fast_schedule +
                                            "[fetch]\ntimeout_ms = 60000\nper_host_max_concurrent = "
-                                           "4\nper_host_min_interval_ms = 0\n");
+                                           "4\nper_host_min_interval_ms = 0\n"
+                                           "[service]\ndrain_timeout_ms = 500\n");
   test::ChildProcess daemon = start_feedwired(config);
   ASSERT_TRUE(eventually([&] {
     return server.hits("/stall.xml") > 0 && server.hits("/ok.xml") > 0;

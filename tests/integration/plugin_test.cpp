@@ -248,7 +248,7 @@ std::string startup_error(const std::string& text, const std::filesystem::path& 
   try {
     config::Config c = config::parse_config(text, file);
     service::Daemon daemon(std::move(c),
-                           service::RunOptions{service::RunMode::once, false, FW_FEEDWIRED});
+                           service::RunOptions{service::RunMode::once, false, FW_FEEDWIRED, {}});
   } catch (const ConfigError& e) {
     return e.what();
   }

@@ -1,0 +1,117 @@
+#include "service/control.hpp"
+
+#include "util/errors.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+namespace fw::service {
+namespace {
+
+// How long the control thread sleeps in zmq_poll before it looks at the stop flag again.
+constexpr std::chrono::milliseconds k_poll_period{100};
+// Requests larger than this are refused unread: a control request is a command and an id.
+constexpr std::int64_t k_max_request_bytes = 64 * 1024;
+
+nlohmann::json error_reply(std::string message) {
+  return {{"ok", false}, {"error", std::move(message)}};
+}
+
+} // namespace
+
+ControlServer::ControlServer(const std::string& endpoint, Handler handler,
+                             const std::optional<publish::CurveServer>& curve)
+    : m_handler(std::move(handler)) {
+  m_socket.set(zmq::sockopt::linger, 0);
+  m_socket.set(zmq::sockopt::maxmsgsize, k_max_request_bytes);
+  if (curve) {
+    m_zap.emplace(m_context, curve->allowed_clients);
+    publish::make_curve_server(m_socket, *curve);
+  }
+  try {
+    m_socket.bind(endpoint);
+  } catch (const zmq::error_t& e) {
+    throw ConfigError("service.control_endpoint: cannot bind '" + endpoint + "': " + e.what());
+  }
+  m_endpoint = m_socket.get(zmq::sockopt::last_endpoint);
+  constexpr std::string_view k_ipc = "ipc://";
+  if (m_endpoint.starts_with(k_ipc)) {
+    const std::string path = m_endpoint.substr(k_ipc.size());
+    if (::chmod(path.c_str(), S_IRUSR | S_IWUSR) != 0) {
+      throw ConfigError("service.control_endpoint: cannot make '" + path +
+                        "' mode 0600: " + std::strerror(errno));
+    }
+  }
+  m_thread = std::thread([this] { run(); });
+}
+
+ControlServer::~ControlServer() {
+  stop();
+}
+
+void ControlServer::stop() {
+  m_stop = true;
+  if (m_thread.joinable()) {
+    m_thread.join();
+  }
+  if (m_socket) {
+    m_socket.close();
+  }
+  if (m_zap) {
+    m_zap->stop();
+  }
+}
+
+void ControlServer::run() {
+  while (!m_stop) {
+    zmq::pollitem_t item{m_socket.handle(), 0, ZMQ_POLLIN, 0};
+    try {
+      if (zmq::poll(&item, 1, k_poll_period) == 0) {
+        continue;
+      }
+      zmq::message_t request;
+      if (!m_socket.recv(request, zmq::recv_flags::dontwait)) {
+        continue;
+      }
+      // A REP socket must answer before it can receive again: every path below replies.
+      nlohmann::json reply;
+      while (request.more()) { // only one frame is meant; drop the rest
+        zmq::message_t extra;
+        (void)m_socket.recv(extra);
+      }
+      const nlohmann::json j = nlohmann::json::parse(request.to_string_view(), nullptr, false);
+      if (j.is_discarded() || !j.is_object() || !j.contains("command") ||
+          !j["command"].is_string()) {
+        reply = error_reply("malformed request: expected {\"command\": \"...\", \"args\": [...]}");
+      } else {
+        std::vector<std::string> args;
+        if (const auto it = j.find("args"); it != j.end() && it->is_array()) {
+          for (const auto& a : *it) {
+            args.push_back(a.is_string() ? a.get<std::string>() : a.dump());
+          }
+        }
+        try {
+          reply = m_handler(j["command"].get<std::string>(), args);
+        } catch (const std::exception& e) {
+          reply = error_reply(std::string("internal error: ") + e.what());
+        }
+      }
+      const std::string text = reply.dump();
+      m_socket.send(zmq::buffer(text), zmq::send_flags::none);
+    } catch (const zmq::error_t& e) {
+      if (e.num() == ETERM) {
+        return;
+      }
+      spdlog::warn("event=control_error error=\"{}\"", e.what());
+    }
+  }
+}
+
+std::string control_request(const std::string& command, const std::vector<std::string>& args) {
+  return nlohmann::json{{"command", command}, {"args", args}}.dump();
+}
+
+} // namespace fw::service

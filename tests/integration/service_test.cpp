@@ -1,0 +1,516 @@
+// feedwired as systemd runs it: the notification protocol, SIGHUP reloads, the SIGTERM drain and
+// the control socket, against the real binary, a real HTTP server and `feedwire ctl`.
+
+#include "daemon_fixture.hpp"
+#include "publish/curve.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <poll.h>
+#include <regex>
+#include <set>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace fw {
+namespace {
+
+struct CtlResult {
+  int status = -1; // exit status
+  std::string out; // stdout
+};
+
+class ServiceTest : public DaemonTest {
+protected:
+  std::filesystem::path config_file() const { return state_dir().parent_path() / "feedwire.toml"; }
+
+  void write_config(const std::string& text) const { std::ofstream(config_file()) << text; }
+
+  // Quick schedules: every feed is polled within a second of its start and then every second.
+  std::string service_config(const std::string& feeds, const std::string& extra = "") const {
+    return config_text(feeds, extra + "[schedule]\ndefault_interval = 1\nmin_interval = 1\n"
+                                      "adaptive = false\njitter = 0\n");
+  }
+
+  test::ChildProcess start(std::vector<std::string> extra_args = {}) const {
+    std::vector<std::string> argv{FW_FEEDWIRED, "--config", config_file().string(), "--stdout"};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    return test::ChildProcess(std::move(argv), test::ChildStdout::pipe);
+  }
+
+  // Reads the daemon's --stdout lines into `lines` until `done()` or the deadline.
+  bool read_until(test::ChildProcess& daemon, const std::function<bool()>& done,
+                  std::chrono::milliseconds limit = 15s) {
+    const auto deadline = Clock::now() + limit;
+    while (!done()) {
+      if (Clock::now() > deadline) {
+        return false;
+      }
+      if (std::optional<std::string> line =
+              daemon.read_line(std::min(deadline, Clock::now() + 100ms))) {
+        lines.push_back(nlohmann::json::parse(*line));
+      }
+    }
+    return true;
+  }
+
+  // The story.new messages read so far, by title.
+  std::vector<nlohmann::json> stories(const std::string& feed_id) const {
+    std::vector<nlohmann::json> out;
+    for (const nlohmann::json& l : lines) {
+      if (l["topic"] == "story.new." + feed_id) {
+        out.push_back(l["message"]);
+      }
+    }
+    return out;
+  }
+
+  bool has_story(const std::string& feed_id, const std::string& title) const {
+    const std::vector<nlohmann::json> s = stories(feed_id);
+    return std::any_of(s.begin(), s.end(),
+                       [&](const nlohmann::json& m) { return m["title"] == title; });
+  }
+
+  nlohmann::json story(const std::string& feed_id, const std::string& title) const {
+    for (const nlohmann::json& m : stories(feed_id)) {
+      if (m["title"] == title) {
+        return m;
+      }
+    }
+    return nullptr;
+  }
+
+  // `feedwire ctl` on the control socket's default place (state_dir; no $RUNTIME_DIRECTORY here).
+  CtlResult ctl(std::vector<std::string> args) const {
+    std::vector<std::string> argv{FW_FEEDWIRE, "ctl", "--endpoint",
+                                  "ipc://" + (state_dir() / "control.sock").string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    test::ChildProcess p(std::move(argv), test::ChildStdout::pipe);
+    CtlResult r;
+    const auto deadline = Clock::now() + 20s;
+    while (std::optional<std::string> line = p.read_line(deadline)) {
+      r.out += *line + "\n";
+    }
+    const std::optional<int> status = p.wait_for(20s);
+    r.status = status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+    return r;
+  }
+
+  static std::vector<std::string> tag_names(const nlohmann::json& message) {
+    std::vector<std::string> out;
+    for (const nlohmann::json& t : message.value("tags", nlohmann::json::array())) {
+      out.push_back(t["tag"]);
+    }
+    return out;
+  }
+
+  std::vector<nlohmann::json> lines;
+};
+
+// A datagram socket in the test's folder, standing in for systemd's $NOTIFY_SOCKET.
+class NotifySocket {
+public:
+  explicit NotifySocket(const std::filesystem::path& path) : m_path(path) {
+    m_fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    EXPECT_EQ(::bind(m_fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+  }
+  ~NotifySocket() { ::close(m_fd); }
+  NotifySocket(const NotifySocket&) = delete;
+  NotifySocket& operator=(const NotifySocket&) = delete;
+
+  // Reads datagrams, appending each assignment (one per line), until `key` arrives: true, or
+  // false after `limit`.
+  bool read_until(std::string_view assignment, std::chrono::milliseconds limit = 15s) {
+    const auto deadline = Clock::now() + limit;
+    std::size_t from = m_seen.size();
+    for (;;) {
+      for (std::size_t i = from; i < m_seen.size(); ++i) {
+        if (m_seen[i].starts_with(assignment)) {
+          return true;
+        }
+      }
+      from = m_seen.size();
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) {
+        return false;
+      }
+      pollfd p{m_fd, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) {
+        continue;
+      }
+      char buf[4096];
+      const ssize_t n = ::recv(m_fd, buf, sizeof buf, 0);
+      if (n <= 0) {
+        continue;
+      }
+      std::string text(buf, static_cast<std::size_t>(n));
+      std::size_t start = 0;
+      while (start < text.size()) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        m_seen.push_back(text.substr(start, end - start));
+        start = end + 1;
+      }
+    }
+  }
+
+  // Where `assignment` first arrived, or SIZE_MAX.
+  [[nodiscard]] std::size_t first(std::string_view assignment, std::size_t from = 0) const {
+    for (std::size_t i = from; i < m_seen.size(); ++i) {
+      if (m_seen[i].starts_with(assignment)) {
+        return i;
+      }
+    }
+    return SIZE_MAX;
+  }
+
+  [[nodiscard]] const std::vector<std::string>& seen() const { return m_seen; }
+
+private:
+  std::filesystem::path m_path;
+  int m_fd = -1;
+  std::vector<std::string> m_seen;
+};
+
+TEST_F(ServiceTest, NotifiesReadyStatusWatchdogReloadingStoppingInOrder) {
+  server.route("/a.xml", test::Response{200, {}, rss({{"a1", "Alpha one"}})});
+  write_config(service_config(feed("a", "/a.xml")));
+  NotifySocket notify(state_dir().parent_path() / "notify");
+  // The child inherits the environment: set it for the start only.
+  ::setenv("NOTIFY_SOCKET", (state_dir().parent_path() / "notify").c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "200000", 1); // WatchdogSec=0.2s: a keep-alive every 100 ms
+  test::ChildProcess daemon = start();
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+
+  ASSERT_TRUE(notify.read_until("READY=1"));
+  ASSERT_TRUE(notify.read_until("WATCHDOG=1"));
+  ASSERT_TRUE(daemon.signal(SIGHUP));
+  ASSERT_TRUE(notify.read_until("RELOADING=1"));
+  const std::size_t reloading = notify.first("RELOADING=1");
+  ASSERT_TRUE(notify.read_until("READY=1")); // the reload is over
+  ASSERT_TRUE(daemon.signal(SIGTERM));
+  ASSERT_TRUE(notify.read_until("STOPPING=1"));
+  const std::optional<int> status = daemon.wait_for(10s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+
+  std::string all;
+  for (const std::string& s : notify.seen()) {
+    all += s + " | ";
+  }
+  const std::size_t ready = notify.first("READY=1");
+  const std::size_t status_line = notify.first("STATUS=");
+  const std::size_t watchdog = notify.first("WATCHDOG=1");
+  const std::size_t stopping = notify.first("STOPPING=1");
+  EXPECT_LT(ready, status_line) << all;
+  EXPECT_LT(status_line, watchdog) << all;
+  EXPECT_LT(watchdog, reloading) << all;
+  EXPECT_LT(reloading, notify.first("READY=1", reloading)) << all;
+  EXPECT_LT(notify.first("READY=1", reloading), stopping) << all;
+  EXPECT_TRUE(
+      std::regex_match(notify.seen()[status_line],
+                       std::regex(R"(STATUS=1 feeds, 0 failing, 0 paused, [0-9.]+ stories/min)")))
+      << notify.seen()[status_line];
+  // MONOTONIC_USEC comes with RELOADING=1 (systemd 253+ requires it).
+  EXPECT_TRUE(notify.seen()[reloading + 1].starts_with("MONOTONIC_USEC=")) << all;
+}
+
+TEST_F(ServiceTest, ReloadAddsRemovesAndChangesFeedsAndPluginsAndKeepsStateAndBadConfigs) {
+  server.route("/a.xml", test::Response{200, {}, rss({{"a1", "Alpha one"}})});
+  server.route("/b.xml", test::Response{200, {}, rss({{"b1", "Bravo one"}})});
+  server.route("/c.xml", test::Response{200, {}, rss({{"c1", "Charlie one"}})});
+  write_config(service_config(feed("a", "/a.xml") + feed("b", "/b.xml")));
+  test::ChildProcess daemon = start();
+  ASSERT_TRUE(read_until(
+      daemon, [&] { return has_story("a", "Alpha one") && has_story("b", "Bravo one"); }));
+  EXPECT_TRUE(tag_names(story("a", "Alpha one")).empty());
+
+  // v2: b goes, c comes, a gets tags, and the example plugin tags everything as a long read.
+  const std::string plugin = "[[plugin]]\nname = \"example\"\nconfig = { long_read_words = 1 }\n";
+  write_config(service_config(feed("a", "/a.xml") + "tags = [\"changed\"]\n" + feed("c", "/c.xml") +
+                              plugin));
+  const CtlResult reloaded = ctl({"reload"});
+  EXPECT_EQ(reloaded.status, 0) << reloaded.out;
+  EXPECT_NE(reloaded.out.find("feeds_added=1 feeds_removed=1 feeds_changed=1 plugins=reloaded"),
+            std::string::npos)
+      << reloaded.out;
+  server.route("/a.xml", test::Response{200, {}, rss({{"a1", "Alpha one"}, {"a2", "Alpha two"}})});
+  server.route("/b.xml", test::Response{200, {}, rss({{"b1", "Bravo one"}, {"b2", "Bravo two"}})});
+  ASSERT_TRUE(read_until(
+      daemon, [&] { return has_story("c", "Charlie one") && has_story("a", "Alpha two"); }));
+  EXPECT_EQ(tag_names(story("c", "Charlie one")), std::vector<std::string>{"long-read"});
+  const std::vector<std::string> a2_tags = tag_names(story("a", "Alpha two"));
+  EXPECT_NE(std::find(a2_tags.begin(), a2_tags.end(), "changed"), a2_tags.end());
+  EXPECT_NE(std::find(a2_tags.begin(), a2_tags.end(), "long-read"), a2_tags.end());
+  // a kept its state: its first story is not new again.
+  EXPECT_EQ(stories("a").size(), 2U);
+  const CtlResult listed = ctl({"feeds"});
+  EXPECT_EQ(listed.status, 0);
+  EXPECT_NE(listed.out.find("\na "), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("\nc "), std::string::npos) << listed.out;
+  EXPECT_EQ(listed.out.find("\nb "), std::string::npos) << listed.out;
+
+  // v3: the plugin's config changes (nothing is long enough now); SIGHUP this time.
+  write_config(
+      service_config(feed("a", "/a.xml") + "tags = [\"changed\"]\n" + feed("c", "/c.xml") +
+                     "[[plugin]]\nname = \"example\"\nconfig = { long_read_words = 100000 }\n"));
+  ASSERT_TRUE(daemon.signal(SIGHUP));
+  // The reload is done when ctl answers (it queues behind it on the io thread).
+  EXPECT_EQ(ctl({"status"}).status, 0);
+  server.route("/c.xml",
+               test::Response{200, {}, rss({{"c1", "Charlie one"}, {"c2", "Charlie two"}})});
+  ASSERT_TRUE(read_until(daemon, [&] { return has_story("c", "Charlie two"); }));
+  EXPECT_TRUE(tag_names(story("c", "Charlie two")).empty());
+  EXPECT_TRUE(story("c", "Charlie two")["attrs"].contains("example.words"));
+
+  // Invalid configs change nothing: a TOML error, then a plugin that does not exist.
+  write_config("[[feed]]\nid = \n");
+  CtlResult refused = ctl({"reload"});
+  EXPECT_EQ(refused.status, 1);
+  ASSERT_TRUE(daemon.signal(SIGHUP)); // the same through the signal
+  EXPECT_EQ(ctl({"status"}).status, 0);
+  write_config(service_config(feed("a", "/a.xml") + "[[plugin]]\nname = \"no-such-plugin\"\n"));
+  refused = ctl({"reload"});
+  EXPECT_EQ(refused.status, 1);
+  server.route(
+      "/a.xml",
+      test::Response{
+          200, {}, rss({{"a1", "Alpha one"}, {"a2", "Alpha two"}, {"a3", "Alpha three"}})});
+  ASSERT_TRUE(read_until(daemon, [&] { return has_story("a", "Alpha three"); }));
+  const std::vector<std::string> a3_tags = tag_names(story("a", "Alpha three"));
+  EXPECT_EQ(a3_tags, std::vector<std::string>{"changed"}); // v3's feed tags, v3's plugin
+  EXPECT_FALSE(has_story("b", "Bravo two"));
+
+  const std::optional<int> status = daemon.stop(SIGTERM, 10s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+}
+
+TEST_F(ServiceTest, ControlSocketPausesResumesPollsAndExplains) {
+  server.route("/a.xml", test::Response{200, {}, rss({{"a1", "Alpha one"}})});
+  write_config(config_text(feed("a", "/a.xml"))); // the default 15-minute interval
+  test::ChildProcess daemon = start();
+  const std::filesystem::path socket = state_dir() / "control.sock";
+  const auto bound = Clock::now() + 10s;
+  while (!std::filesystem::exists(socket) && Clock::now() < bound) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(std::filesystem::exists(socket));
+  // Its first poll would come within a minute: `poll` asks for it now.
+  EXPECT_EQ(ctl({"poll", "a"}).status, 0);
+  ASSERT_TRUE(read_until(
+      daemon, [&] { return has_story("a", "Alpha one"); }, 5s));
+  EXPECT_EQ(std::filesystem::status(socket).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+  // With --config, ctl finds the socket from the config.
+  test::ChildProcess by_config({FW_FEEDWIRE, "ctl", "--config", config_file().string(), "status"},
+                               test::ChildStdout::pipe);
+  std::string status_out;
+  while (std::optional<std::string> line = by_config.read_line(Clock::now() + 10s)) {
+    status_out += *line + "\n";
+  }
+  const std::optional<int> by_config_status = by_config.wait_for(10s);
+  ASSERT_TRUE(by_config_status.has_value());
+  EXPECT_EQ(WEXITSTATUS(*by_config_status), 0) << status_out;
+  CtlResult r = ctl({"status"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("1 feeds, 0 failing, 0 paused"), std::string::npos) << r.out;
+  r = ctl({"--json", "feed", "a", "--explain"});
+  ASSERT_EQ(r.status, 0) << r.out;
+  const nlohmann::json a = nlohmann::json::parse(r.out);
+  EXPECT_EQ(a["state"], "ok");
+  EXPECT_EQ(a["explain"]["interval_s"], 900);
+
+  server.route("/a.xml", test::Response{200, {}, rss({{"a1", "Alpha one"}, {"a2", "Alpha two"}})});
+  EXPECT_EQ(ctl({"pause", "a"}).status, 0);
+  EXPECT_EQ(ctl({"poll", "a"}).status, 1); // paused: resume first
+  EXPECT_NE(ctl({"feeds"}).out.find("paused"), std::string::npos);
+  EXPECT_EQ(ctl({"resume", "a"}).status, 0);
+  EXPECT_EQ(ctl({"poll", "a"}).status, 0); // now, not in 15 minutes
+  ASSERT_TRUE(read_until(
+      daemon, [&] { return has_story("a", "Alpha two"); }, 5s));
+  EXPECT_EQ(ctl({"poll", "nope"}).status, 1);
+  EXPECT_EQ(ctl({"frobnicate"}).status, 2);
+
+  const std::optional<int> status = daemon.stop(SIGTERM, 10s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+  EXPECT_EQ(ctl({"--timeout", "300", "status"}).status, 3); // nobody answers
+}
+
+// Runs `feedwire ARGS...`: its exit status.
+int run_feedwire(std::vector<std::string> args) {
+  args.insert(args.begin(), FW_FEEDWIRE);
+  test::ChildProcess p(std::move(args), test::ChildStdout::pipe);
+  while (p.read_line(Clock::now() + 20s)) {
+  }
+  const std::optional<int> status = p.wait_for(20s);
+  return status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+}
+
+// A SUB socket subscribed to story.new. with the given CURVE keys (none: plain ZeroMQ).
+zmq::socket_t subscriber(zmq::context_t& context, const std::string& endpoint,
+                         const std::optional<publish::CurveClient>& curve) {
+  zmq::socket_t sub(context, zmq::socket_type::sub);
+  sub.set(zmq::sockopt::linger, 0);
+  sub.set(zmq::sockopt::rcvtimeo, 100);
+  if (curve) {
+    publish::make_curve_client(sub, curve->server_public_key, curve->client_keys);
+  }
+  sub.set(zmq::sockopt::subscribe, "story.new.");
+  sub.connect(endpoint);
+  return sub;
+}
+
+// Titles received on `sub` until `limit`.
+std::set<std::string> titles_on(zmq::socket_t& sub, std::chrono::milliseconds limit) {
+  std::set<std::string> titles;
+  const auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
+    zmq::message_t topic;
+    if (!sub.recv(topic)) {
+      continue;
+    }
+    zmq::message_t body;
+    EXPECT_TRUE(sub.recv(body));
+    titles.insert(nlohmann::json::parse(body.to_string())["title"].get<std::string>());
+  }
+  return titles;
+}
+
+// [security] keys from `feedwire keygen`: the allowed client gets the stories and the control
+// socket's answers; a client with another key, or without CURVE, gets neither.
+TEST_F(ServiceTest, CurveLetsOnlyTheAllowedClientSubscribeAndControl) {
+  const std::filesystem::path dir = state_dir().parent_path();
+  ASSERT_EQ(run_feedwire({"keygen", "--out", (dir / "server").string()}), 0);
+  ASSERT_EQ(run_feedwire({"keygen", "--out", (dir / "client").string()}), 0);
+  ASSERT_EQ(run_feedwire({"keygen", "--out", (dir / "stranger").string()}), 0);
+  EXPECT_NE(run_feedwire({"keygen", "--out", (dir / "client").string()}), 0); // never replaced
+  std::ofstream(dir / "allowed") << "# the one client\n"
+                                 << publish::read_public_key((dir / "client.pub").string())
+                                 << " client\n";
+  const std::string pub = "tcp://127.0.0.1:" + std::to_string(test::free_tcp_port());
+  server.route("/a.xml", test::Response{200, {}, rss({{"a1", "Alpha one"}})});
+  write_config(service_config(feed("a", "/a.xml"),
+                              "[publish]\nendpoints = [\"" + pub +
+                                  "\"]\nreplay_endpoint = \"ipc://" + (dir / "replay").string() +
+                                  "\"\n[security]\ncurve_secret_key_file = \"server.key\"\n" +
+                                  "curve_allowed_clients_file = \"allowed\"\n"));
+  test::ChildProcess daemon = start();
+
+  const std::string server_pub = publish::read_public_key((dir / "server.pub").string());
+  zmq::context_t context;
+  zmq::socket_t allowed = subscriber(
+      context, pub, publish::CurveClient{server_pub, publish::read_key_file(dir / "client.key")});
+  zmq::socket_t stranger = subscriber(
+      context, pub, publish::CurveClient{server_pub, publish::read_key_file(dir / "stranger.key")});
+  zmq::socket_t plain = subscriber(context, pub, std::nullopt);
+  ASSERT_TRUE(read_until(daemon, [&] { return has_story("a", "Alpha one"); }));
+  std::this_thread::sleep_for(500ms); // the handshakes are long done
+  server.route("/a.xml", test::Response{200, {}, rss({{"a1", "Alpha one"}, {"a2", "Alpha two"}})});
+  ASSERT_TRUE(read_until(daemon, [&] { return has_story("a", "Alpha two"); }));
+  EXPECT_TRUE(titles_on(allowed, 2s).contains("Alpha two"));
+  EXPECT_TRUE(titles_on(stranger, 500ms).empty());
+  EXPECT_TRUE(titles_on(plain, 500ms).empty());
+
+  const std::string endpoint = "ipc://" + (state_dir() / "control.sock").string();
+  EXPECT_EQ(
+      run_feedwire({"ctl", "--endpoint", endpoint, "--server-key", (dir / "server.pub").string(),
+                    "--client-key", (dir / "client.key").string(), "status"}),
+      0);
+  EXPECT_EQ(run_feedwire({"ctl", "--endpoint", endpoint, "--timeout", "1000", "status"}), 3);
+  EXPECT_EQ(run_feedwire({"ctl", "--endpoint", endpoint, "--timeout", "1000", "--server-key",
+                          (dir / "server.pub").string(), "--client-key",
+                          (dir / "stranger.key").string(), "status"}),
+            3);
+
+  const std::optional<int> status = daemon.stop(SIGTERM, 10s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+}
+
+// SIGTERM while 100 fetches are in flight: the 90 that answer within the drain timeout are
+// stored and published, the 10 that stall are cancelled, and feedwired exits 0 within 10 s. The
+// next run publishes exactly the 10 it missed: nothing lost, nothing twice.
+TEST_F(ServiceTest, SigtermDrainsOneHundredFetchesAndLosesNothing) {
+  constexpr int k_feeds = 100;
+  constexpr int k_stalled = 10;
+  std::string feeds;
+  for (int i = 0; i < k_feeds; ++i) {
+    const std::string path = "/f" + std::to_string(i) + ".xml";
+    test::Response r{200, {}, rss({{"s" + std::to_string(i), "Story " + std::to_string(i)}})};
+    if (i < k_stalled) {
+      r.stall = true;
+    } else {
+      r.delay = 1500ms;
+    }
+    server.route(path, r);
+    feeds += feed("f" + std::to_string(i), path);
+  }
+  write_config(service_config(feeds, "[fetch]\nmax_concurrent = 128\nper_host_max_concurrent = "
+                                     "128\nper_host_min_interval_ms = 0\ntimeout_ms = 60000\n"
+                                     "[service]\ndrain_timeout_ms = 4000\n"));
+  test::ChildProcess daemon = start();
+  const auto all_asked = Clock::now() + 15s;
+  while (server.requests().size() < k_feeds && Clock::now() < all_asked) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(server.requests().size(), static_cast<std::size_t>(k_feeds));
+  const auto stop_at = Clock::now();
+  ASSERT_TRUE(daemon.signal(SIGTERM));
+  // Read stdout while it drains, so that a full pipe never holds it up.
+  read_until(
+      daemon, [] { return false; }, 3s);
+  std::optional<int> status;
+  while (!(status = daemon.wait_for(10ms)) && Clock::now() - stop_at < 12s) {
+    read_until(
+        daemon, [] { return false; }, 50ms);
+  }
+  const auto took = Clock::now() - stop_at;
+  while (std::optional<std::string> line = daemon.read_line(Clock::now() + 500ms)) {
+    lines.push_back(nlohmann::json::parse(*line));
+  }
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+  EXPECT_LT(took, 10s);
+  std::cout << "SIGTERM to exit: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
+
+  std::multiset<std::string> titles;
+  for (int i = 0; i < k_feeds; ++i) {
+    for (const nlohmann::json& m : stories("f" + std::to_string(i))) {
+      titles.insert(m["title"].get<std::string>());
+    }
+  }
+  EXPECT_EQ(titles.size(), static_cast<std::size_t>(k_feeds - k_stalled));
+
+  for (int i = 0; i < k_stalled; ++i) {
+    server.route(
+        "/f" + std::to_string(i) + ".xml",
+        test::Response{200, {}, rss({{"s" + std::to_string(i), "Story " + std::to_string(i)}})});
+  }
+  lines.clear();
+  test::ChildProcess again = start({"--once"});
+  while (std::optional<std::string> line = again.read_line(Clock::now() + 30s)) {
+    lines.push_back(nlohmann::json::parse(*line));
+  }
+  ASSERT_TRUE(again.wait_for(10s).has_value());
+  for (int i = 0; i < k_feeds; ++i) {
+    for (const nlohmann::json& m : stories("f" + std::to_string(i))) {
+      titles.insert(m["title"].get<std::string>());
+    }
+  }
+  EXPECT_EQ(titles.size(), static_cast<std::size_t>(k_feeds));
+  for (int i = 0; i < k_feeds; ++i) {
+    EXPECT_EQ(titles.count("Story " + std::to_string(i)), 1U) << i;
+  }
+}
+
+} // namespace
+} // namespace fw
