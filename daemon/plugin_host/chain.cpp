@@ -27,6 +27,11 @@ std::string status_cause(fw_status status) {
 } // namespace
 
 // One configured plugin, in process or isolated, with its scope and its counters.
+// Why a call failed: what the host found (an isolated plugin's crash), else its status code.
+std::string failure_cause(const Outcome& outcome) {
+  return outcome.failure.empty() ? status_cause(outcome.status) : outcome.failure;
+}
+
 struct Entry {
   config::PluginConfig config;
   std::optional<Plugin> in_process;
@@ -66,8 +71,7 @@ struct Entry {
       return;
     }
     ++stats.failures;
-    const std::string cause =
-        outcome.failure.empty() ? status_cause(outcome.status) : outcome.failure;
+    const std::string cause = failure_cause(outcome);
     ++stats.causes[cause];
     if (logged_causes.insert(cause).second) {
       spdlog::warn("plugin={} feed={} story={} error=\"{}\": the story goes on as it was; "
@@ -79,6 +83,7 @@ struct Entry {
 
 struct Chain::Impl {
   std::vector<std::unique_ptr<Entry>> entries;
+  ChainOptions options;
 };
 
 Chain::Chain() : m(std::make_unique<Impl>()) {}
@@ -88,6 +93,7 @@ Chain::~Chain() = default;
 
 Chain Chain::load(const std::vector<config::PluginConfig>& plugins, const ChainOptions& options) {
   Chain chain;
+  chain.m->options = options;
   for (const config::PluginConfig& pc : plugins) {
     auto e = std::make_unique<Entry>();
     e->config = pc;
@@ -155,7 +161,14 @@ ChainResult Chain::run(const StoryView& view, Additions initial) {
     }
     const auto start = std::chrono::steady_clock::now();
     const Outcome outcome = e->call(view, result.additions);
-    e->count(view, outcome, std::chrono::steady_clock::now() - start);
+    const std::chrono::nanoseconds took = std::chrono::steady_clock::now() - start;
+    e->count(view, outcome, took);
+    if (m->options.on_call) {
+      const std::string cause = outcome.status != FW_OK ? failure_cause(outcome)
+                                : outcome.drop          ? "dropped"
+                                                        : "ok";
+      m->options.on_call(e->config.name, took, cause);
+    }
     if (outcome.status == FW_OK && outcome.drop) {
       result.dropped_by = e->config.name;
       break;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,6 +24,12 @@ struct ChainOptions {
   std::filesystem::path config_dir; // the config file's folder
   // The program isolated plugins run in, as --plugin-host; empty: this program (feedwired).
   std::filesystem::path host_program;
+  // Called after every plugin call, on the calling thread (so it must be thread-safe): the
+  // plugin's name, how long the call took, and how it ended: "ok", "dropped" or the failure's
+  // cause. The daemon's metrics count with it; unset: nothing is called.
+  std::function<void(const std::string& plugin, std::chrono::nanoseconds took,
+                     std::string_view outcome)>
+      on_call;
 };
 
 // How one plugin has fared since the start.

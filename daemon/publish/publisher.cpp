@@ -140,6 +140,11 @@ std::vector<std::string> Publisher::endpoints() const {
   return m_endpoints;
 }
 
+std::size_t Publisher::queued() const {
+  const std::lock_guard lock(m_mutex);
+  return m_queue.size();
+}
+
 std::uint64_t Publisher::sent() const {
   std::lock_guard lock(m_mutex);
   return m_sent;

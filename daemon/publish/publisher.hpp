@@ -108,6 +108,8 @@ public:
   [[nodiscard]] std::vector<std::string> endpoints() const;
   // Messages handed to ZeroMQ.
   [[nodiscard]] std::uint64_t sent() const;
+  // Messages waiting in the queue for the publisher thread now. Any thread.
+  [[nodiscard]] std::size_t queued() const;
   // The highest Message::seq handed to ZeroMQ (sent or refused), 0 before any. Messages go out in
   // queue order, so with increasing seqs every message up to this seq has been handed over: the
   // daemon's sent watermark. Any thread.

@@ -350,6 +350,7 @@ std::vector<std::string> Scheduler::take_ready() {
       place_host(entry.slot, now);
     }
   }
+  std::vector<std::pair<Slot, std::uint64_t>> became_due;
   while (!m_due.empty() && m_due.top().at <= now) {
     const HeapEntry entry = m_due.top();
     m_due.pop();
@@ -359,6 +360,7 @@ std::vector<std::string> Scheduler::take_ready() {
     Feed& feed = m_feeds[entry.slot];
     feed.state = FeedState::waiting;
     ++feed.generation;
+    became_due.emplace_back(entry.slot, feed.generation);
     Host& host = m_hosts[feed.host];
     host.waiting.emplace_back(entry.slot, feed.generation);
     // A host already placed keeps its place: the new feed queues behind earlier ones.
@@ -383,8 +385,24 @@ std::vector<std::string> Scheduler::take_ready() {
     ready.push_back(feed.id);
     place_host(host_slot, now);
   }
+  for (const auto& [slot, generation] : became_due) {
+    const Feed& feed = m_feeds[slot];
+    if (feed.state == FeedState::waiting && feed.generation == generation) {
+      ++m_hosts[feed.host].deferrals; // still waiting: a budget held it back
+    }
+  }
   prune_heaps();
   return ready;
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> Scheduler::deferrals_by_host() const {
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  for (const Host& host : m_hosts) {
+    if (host.is_live && host.deferrals > 0) {
+      out.emplace_back(host.name, host.deferrals);
+    }
+  }
+  return out;
 }
 
 std::optional<TimePoint> Scheduler::next_wakeup() const {

@@ -76,6 +76,11 @@ public:
   // corrupt the budgets.
   Explanation finished(std::string_view id, const FetchOutcome& outcome);
 
+  // Per host (lower-case name), how many times a feed that became due could not start at once
+  // because of the host's or the global budget, since the host was first seen. Hosts without
+  // feeds are forgotten, and their counts with them.
+  [[nodiscard]] std::vector<std::pair<std::string, std::uint64_t>> deferrals_by_host() const;
+
   // The last decision for `id`, with deferred_by set while the feed is due but held back by a
   // budget; nullopt for an unknown id.
   [[nodiscard]] std::optional<Explanation> explain(std::string_view id) const;
@@ -108,6 +113,7 @@ private:
     std::optional<std::chrono::seconds> entry_gap, ttl, update_period, max_age;
     Explanation explanation;
     bool is_live = false;
+    std::uint64_t deferrals = 0; // feeds that became due and had to wait for this host
   };
 
   struct Host {
@@ -121,6 +127,7 @@ private:
     TimePoint runnable_key{};
     std::uint64_t timer_generation = 0;
     bool is_live = false;
+    std::uint64_t deferrals = 0; // feeds that became due and had to wait for this host
   };
 
   struct HeapEntry {

@@ -393,10 +393,14 @@ TEST_F(SchedulerTest, PerHostConcurrencyHoldsBackTheRestInDueOrder) {
   EXPECT_FALSE(s.explain("a")->deferred_by);
   // Only finished() can free the host, so there is nothing to wake up for.
   EXPECT_FALSE(s.next_wakeup());
+  // d and e each had to wait once; a feed still waiting is not counted again.
+  using Deferrals = std::vector<std::pair<std::string, std::uint64_t>>;
+  EXPECT_EQ(s.deferrals_by_host(), (Deferrals{{"example.com", 2}}));
 
   now += 1s;
   add_due(s, "f", "example.com", 600s, now - 10s); // due before d and e, but arrives later
   EXPECT_TRUE(s.take_ready().empty());
+  EXPECT_EQ(s.deferrals_by_host(), (Deferrals{{"example.com", 3}}));
   s.finished("a", outcome(Kind::fetched));
   ASSERT_TRUE(s.next_wakeup());
   EXPECT_LE(*s.next_wakeup(), now);
