@@ -34,6 +34,17 @@ constexpr std::string_view k_usage =
     "  --log-level LEVEL  override log_level: trace debug info warn error critical off\n"
     "  --version          print the version\n"
     "\n"
+    "Signals: SIGHUP re-reads the config (feeds and plugins change without a restart; a\n"
+    "config with problems changes nothing); SIGTERM or SIGINT stop polling, let the fetches\n"
+    "in flight finish for [service] drain_timeout_ms, store and publish what they brought,\n"
+    "and exit 0 (a second signal cancels the fetches at once).\n"
+    "\n"
+    "Environment: FEEDWIRE_CONFIG (the config without --config); set by systemd:\n"
+    "NOTIFY_SOCKET and WATCHDOG_USEC (Type=notify: READY, STATUS, WATCHDOG, RELOADING,\n"
+    "STOPPING), RUNTIME_DIRECTORY (where the control socket goes), JOURNAL_STREAM (log lines\n"
+    "carry journald priorities). `feedwire ctl` talks to a running feedwired; metrics are on\n"
+    "http://127.0.0.1:7703/metrics by default (docs/operations.md).\n"
+    "\n"
     "Exit status: 0 success, 1 a feed failed (--once), 2 usage or configuration error,\n"
     "3 an unexpected fatal error (the message says what).\n";
 

@@ -7,6 +7,7 @@
 #include "dedupe/text_signature.hpp"
 #include "dedupe/update.hpp"
 #include "fetch/fetcher.hpp"
+#include "metrics/http_server.hpp"
 #include "normalize/json_output.hpp"
 #include "normalize/normalize.hpp"
 #include "parse/date.hpp"
@@ -18,6 +19,7 @@
 #include "publish/sub_format.hpp"
 #include "scheduler/scheduler.hpp"
 #include "service/control.hpp"
+#include "service/daemon_metrics.hpp"
 #include "service/notify.hpp"
 #include "store/store.hpp"
 #include "util/errors.hpp"
@@ -324,7 +326,7 @@ struct PollReport {
 struct Daemon::Impl {
   Impl(config::Config c, RunOptions o)
       : cfg(std::move(c)), options(std::move(o)),
-        plugins(std::make_shared<plugin_host::Chain>(load_plugins(cfg, options))),
+        plugins(std::make_shared<plugin_host::Chain>(load_plugins(cfg, options, metrics))),
         pool(worker_count(cfg)), store_strand(pool.get_executor()),
         store(store::Store::open(cfg.state_dir / "feedwire.db")), curve(curve_server(cfg)),
         publisher(publisher_options(cfg, curve)), fetcher(io, fetch_limits(cfg)),
@@ -347,6 +349,10 @@ struct Daemon::Impl {
       ro.curve = curve;
       replay.emplace(std::move(ro));
     }
+    register_gauges();
+    if (options.mode == RunMode::forever && !cfg.service.metrics_listen.empty()) {
+      http.emplace(cfg.service.metrics_listen, metrics.registry, [this] { return readiness(); });
+    }
     if (options.mode == RunMode::forever) {
       if (const std::string endpoint = config::resolve_control_endpoint(cfg); !endpoint.empty()) {
         control.emplace(
@@ -361,9 +367,20 @@ struct Daemon::Impl {
 
   // Loads the [[plugin]]s before anything touches the network: a plugin that cannot be found,
   // loaded or configured stops the start (fw::ConfigError).
-  static plugin_host::Chain load_plugins(const config::Config& c, const RunOptions& run) {
-    return plugin_host::Chain::load(c.plugins,
-                                    plugin_host::chain_options(c, run.plugin_host_program, true));
+  static plugin_host::Chain load_plugins(const config::Config& c, const RunOptions& run,
+                                         DaemonMetrics& metrics) {
+    plugin_host::ChainOptions o = plugin_host::chain_options(c, run.plugin_host_program, true);
+    o.on_call = [&metrics](const std::string& plugin, std::chrono::nanoseconds took,
+                           std::string_view outcome) {
+      metrics.plugin_calls.with({plugin}).inc();
+      metrics.plugin_seconds.with({plugin}).observe(std::chrono::duration<double>(took).count());
+      if (outcome == "dropped") {
+        metrics.plugin_drops.with({plugin}).inc();
+      } else if (outcome != "ok") {
+        metrics.plugin_errors.with({plugin, outcome}).inc();
+      }
+    };
+    return plugin_host::Chain::load(c.plugins, o);
   }
 
   static std::size_t worker_count(const config::Config& c) {
@@ -690,6 +707,7 @@ struct Daemon::Impl {
       return;
     }
     stopping = true;
+    stop_requested = true;
     notifier.stopping(fmt::format("stopping: {} polls in flight", active_polls));
     spdlog::info("event=stopping in_flight={} drain_timeout_ms={}", active_polls,
                  cfg.service.drain_timeout.count());
@@ -722,6 +740,9 @@ struct Daemon::Impl {
 
     const TimePoint started = now_ms();
     fetch::Response response = co_await fetcher.fetch(request);
+    metrics.fetch_seconds.with({}).observe(
+        std::chrono::duration<double>(now_ms() - started).count());
+    metrics.fetched_bytes.with({}).inc(static_cast<double>(response.body.size()));
 
     Processed processed;
     if (response.error == fetch::ErrorKind::none && response.status == 200) {
@@ -735,6 +756,7 @@ struct Daemon::Impl {
     // A fetch that completed while feedwired drains is stored like any other: only a cancelled
     // one (past service.drain_timeout) is dropped, and its stories are still new next time.
     if (response.error == fetch::ErrorKind::cancelled) {
+      metrics.polls.with({"cancelled"}).inc();
       feed.in_flight = false;
       record_once(id, PollReport{PollResult::cancelled, "cancelled"});
       co_return;
@@ -747,6 +769,12 @@ struct Daemon::Impl {
     PollCommit commit;
     commit.fetched_at = started;
     const PollReport report = apply_response(feed, response, processed, commit);
+    metrics.polls.with({poll_outcome(response, processed)}).inc();
+    if (processed.is_feed) {
+      metrics.parse_warnings.with({}).inc(static_cast<double>(processed.doc.warnings.size()));
+    } else if (response.error == fetch::ErrorKind::none && response.status == 200) {
+      metrics.parse_errors.with({}).inc();
+    }
     if (options.mode == RunMode::once) {
       // Polled once: finished() has rescheduled it, and with an interval shorter than the commit
       // takes it would be taken again before record_once().
@@ -793,6 +821,10 @@ struct Daemon::Impl {
     }
     const std::size_t published = counts.published;
     stories_published += published - counts.duplicates;
+    metrics.stories.with({"new"}).inc(static_cast<double>(published - counts.duplicates));
+    metrics.stories.with({"dup"}).inc(static_cast<double>(counts.duplicates));
+    metrics.stories.with({"update"}).inc(static_cast<double>(counts.updates));
+    metrics.stories.with({"dropped"}).inc(static_cast<double>(counts.dropped));
     end_poll(id, feed, generation, false);
     if (report.result == PollResult::ok) {
       spdlog::debug("feed={} status={} new={} dup={} update={} dropped={}", id, response.status,
@@ -836,6 +868,26 @@ struct Daemon::Impl {
     sched.remove(id);
     --once_pending;
     wake_timer.cancel();
+  }
+
+  // The outcome label of feedwire_polls_total.
+  static std::string_view poll_outcome(const fetch::Response& r, const Processed& p) {
+    if (r.error != fetch::ErrorKind::none) {
+      return fetch::to_string(r.error);
+    }
+    switch (r.status) {
+    case 200:
+      return p.is_feed ? "fetched" : "not_a_feed";
+    case 304:
+      return "not_modified";
+    case 410:
+      return "gone";
+    case 429:
+    case 503:
+      return "retry_later";
+    default:
+      return "http_error";
+    }
   }
 
   // Updates the feed's state from the response, tells the scheduler, and collects status events.
@@ -958,6 +1010,77 @@ struct Daemon::Impl {
     sched.set_host(st.feed_id, host_of(st.url));
   }
 
+  // ---- metrics --------------------------------------------------------------------------------
+
+  // The gauges read at scrape time, on the HTTP server's thread: only thread-safe sources.
+  void register_gauges() {
+    metrics.registry.gauge_callback("feedwire_publish_queue_depth",
+                                    "Messages waiting for the publisher thread.",
+                                    [this] { return static_cast<double>(publisher.queued()); });
+    metrics.registry.gauge_callback(
+        "feedwire_journal_lag_messages",
+        "Messages journalled but not yet handed to ZeroMQ (last seq minus the sent watermark).",
+        [this] {
+          const std::int64_t lag = last_journalled_seq.load() - publisher.handed_seq();
+          return static_cast<double>(std::max<std::int64_t>(0, lag));
+        });
+    metrics.registry.gauge_callback("feedwire_last_seq", "The last seq journalled.", [this] {
+      return static_cast<double>(last_journalled_seq.load());
+    });
+    metrics.registry.gauge_callback(
+        "feedwire_publish_subscriptions", "Subscriptions on the publish endpoints now.",
+        [this] { return static_cast<double>(publisher.subscriptions()); });
+    metrics.registry.gauge_callback(
+        "feedwire_poll_not_modified_ratio",
+        "Share of the polls answered 304 among those answered 200 or 304, since the start.",
+        [this] {
+          const double not_modified = metrics.polls.with({"not_modified"}).value();
+          const double answered = not_modified + metrics.polls.with({"fetched"}).value() +
+                                  metrics.polls.with({"not_a_feed"}).value();
+          return answered > 0 ? not_modified / answered : 0.0;
+        });
+  }
+
+  // /readyz, on the HTTP server's thread: up, the store writable, not stopping, and not every
+  // feed failing.
+  metrics::Readiness readiness() const {
+    if (!serving) {
+      return {false, "starting"};
+    }
+    if (stop_requested) {
+      return {false, "stopping"};
+    }
+    if (store_failed) {
+      return {false, "the last commit to the state store failed (see the log)"};
+    }
+    const int total = feeds_total;
+    if (total > 0 && feeds_failing == total) {
+      return {false, "all " + std::to_string(total) + " feeds are failing"};
+    }
+    return {};
+  }
+
+  // Once a second on the io thread: the feed gauges, the scheduler's deferrals, and what
+  // readiness() reads.
+  void refresh_metrics() {
+    const FeedCounts n = feed_counts();
+    metrics.feeds.with({"new"}).set(static_cast<double>(n.fresh));
+    metrics.feeds.with({"ok"}).set(
+        static_cast<double>(n.total - n.fresh - n.failing - n.paused - n.polling));
+    metrics.feeds.with({"failing"}).set(static_cast<double>(n.failing));
+    metrics.feeds.with({"polling"}).set(static_cast<double>(n.polling));
+    metrics.feeds.with({"paused"}).set(static_cast<double>(n.paused));
+    feeds_total = static_cast<int>(n.total);
+    feeds_failing = static_cast<int>(n.failing);
+    for (const auto& [host, count] : sched.deferrals_by_host()) {
+      std::uint64_t& seen = deferrals_seen[host];
+      if (count > seen) {
+        metrics.host_deferrals.with({host}).inc(static_cast<double>(count - seen));
+      }
+      seen = count;
+    }
+  }
+
   // ---- service: reload, status, control (io thread) -----------------------------------------
 
   struct ReloadOutcome {
@@ -985,6 +1108,7 @@ struct Daemon::Impl {
       out = ReloadOutcome{false, e.what()};
     }
     reloading = false;
+    metrics.reloads.with({out.ok ? "ok" : "failed"}).inc();
     if (out.ok) {
       spdlog::info("event=reloaded {}", out.message);
     } else {
@@ -1002,7 +1126,7 @@ struct Daemon::Impl {
     const bool plugins_changed =
         !same_tables(next.plugins, cfg.plugins) || next.plugin_path != cfg.plugin_path;
     if (plugins_changed) {
-      next_chain = std::make_shared<plugin_host::Chain>(load_plugins(next, options));
+      next_chain = std::make_shared<plugin_host::Chain>(load_plugins(next, options, metrics));
     }
     // The stored states of the feeds to add, in one turn on the store strand.
     std::vector<std::string> added;
@@ -1142,11 +1266,13 @@ struct Daemon::Impl {
     });
   }
 
+  // Feeds by state, each in one: paused, else polling, else failing, else new, else ok.
   struct FeedCounts {
     std::size_t total = 0;
     std::size_t failing = 0;
     std::size_t paused = 0;
     std::size_t polling = 0;
+    std::size_t fresh = 0; // not polled yet
   };
 
   FeedCounts feed_counts() const {
@@ -1156,11 +1282,26 @@ struct Daemon::Impl {
         continue;
       }
       ++n.total;
-      n.failing += f->state.error_count > 0 ? 1 : 0;
-      n.paused += f->paused ? 1 : 0;
-      n.polling += f->in_flight ? 1 : 0;
+      const std::string_view state = feed_state(*f);
+      n.paused += state == "paused" ? 1 : 0;
+      n.polling += state == "polling" ? 1 : 0;
+      n.failing += state == "failing" ? 1 : 0;
+      n.fresh += state == "new" ? 1 : 0;
     }
     return n;
+  }
+
+  static std::string_view feed_state(const FeedRuntime& f) {
+    if (f.paused) {
+      return "paused";
+    }
+    if (f.in_flight) {
+      return "polling";
+    }
+    if (f.state.error_count > 0) {
+      return "failing";
+    }
+    return f.state.last_attempt ? "ok" : "new";
   }
 
   // New stories over the last minute, from the samples status_loop() takes.
@@ -1181,17 +1322,20 @@ struct Daemon::Impl {
                        n.paused, stories_per_minute());
   }
 
+  // Every second: the metrics' gauges and the stories/min samples; every k_status_period the
+  // STATUS= line.
   asio::awaitable<void> status_loop() {
-    while (!background_done) {
+    for (std::uint64_t tick = 0; !background_done; ++tick) {
       const auto now = std::chrono::steady_clock::now();
       rate_samples.emplace_back(now, stories_published);
       while (rate_samples.size() > 1 && now - rate_samples[1].first >= k_rate_window) {
         rate_samples.pop_front();
       }
-      if (!stopping && !reloading) {
+      refresh_metrics();
+      if (tick % k_status_period.count() == 0 && tick > 0 && !stopping && !reloading) {
         notifier.status(status_line());
       }
-      status_timer.expires_after(k_status_period);
+      status_timer.expires_after(seconds(1));
       co_await status_timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
   }
@@ -1236,19 +1380,9 @@ struct Daemon::Impl {
       return t ? nlohmann::json(parse::format_rfc3339(std::chrono::time_point_cast<seconds>(*t)))
                : nlohmann::json(nullptr);
     };
-    std::string state = "ok";
-    if (f.paused) {
-      state = "paused";
-    } else if (f.in_flight) {
-      state = "polling";
-    } else if (st.error_count > 0) {
-      state = "failing";
-    } else if (!st.last_attempt) {
-      state = "new";
-    }
     return {{"id", f.config.id},
             {"url", st.url},
-            {"state", state},
+            {"state", feed_state(f)},
             {"last_status", st.last_status ? nlohmann::json(*st.last_status) : nullptr},
             {"errors", st.error_count},
             {"last_error", st.last_error},
@@ -1395,7 +1529,9 @@ struct Daemon::Impl {
       }
       // After the sends were queued: a heartbeat never announces a seq queued behind it.
       last_journalled_seq = seq;
+      store_failed = false;
     } catch (const FatalError&) {
+      store_failed = true;
       // Nothing of the batch was stored: its seqs are free again, its messages never go out.
       b->error = std::current_exception();
       seq = b->first_seq;
@@ -1765,7 +1901,11 @@ struct Daemon::Impl {
     };
     if (options.mode == RunMode::forever) {
       // The io thread's first job: the state is loaded and every socket is bound.
-      asio::post(io, [this] { notifier.ready(status_line()); });
+      asio::post(io, [this] {
+        refresh_metrics();
+        serving = true;
+        notifier.ready(status_line());
+      });
     }
     asio::co_spawn(io, schedule_loop(), rethrow);
     if (options.mode == RunMode::forever && cfg.publish.heartbeat_interval.count() > 0) {
@@ -1784,6 +1924,9 @@ struct Daemon::Impl {
     control_closing = true;
     if (control) {
       control->stop();
+    }
+    if (http) {
+      http->stop();
     }
     pool.join();
     publisher.flush();
@@ -1829,6 +1972,7 @@ struct Daemon::Impl {
   config::Config cfg; // io thread; a reload changes its feeds, plugins and log level
   RunOptions options;
   Notifier notifier;
+  DaemonMetrics metrics;            // before `plugins`: the chain counts into it
   mutable std::mutex plugins_mutex; // guards `plugins` for readers off the io thread
   // The [[plugin]]s: the io thread swaps it on reload; each poll keeps the one it started with.
   std::shared_ptr<plugin_host::Chain> plugins;
@@ -1872,7 +2016,15 @@ struct Daemon::Impl {
   dedupe::Deduper deduper;                           // store strand only
   bool window_restored = false;                      // store strand only
   std::map<std::string, dedupe::GuidHealth> guid_health; // store strand only
-  // Last: its thread calls handle_control(), which uses the members above.
+  std::map<std::string, std::uint64_t> deferrals_seen;   // io thread only: per host, counted so far
+  // What readiness() reads on the HTTP thread.
+  std::atomic<bool> serving = false;        // READY was sent
+  std::atomic<bool> stop_requested = false; // stopping, for other threads
+  std::atomic<bool> store_failed = false;   // the last group commit failed
+  std::atomic<int> feeds_total = 0;
+  std::atomic<int> feeds_failing = 0;
+  // Last: their threads call readiness() and handle_control(), which use the members above.
+  std::optional<metrics::HttpServer> http;
   std::optional<ControlServer> control;
 };
 

@@ -254,6 +254,7 @@ TEST_F(CrashTest, TwentyKillsLoseNoStoryAndPublishNoneTwice) {
   {
     std::ofstream out(config);
     out << "state_dir = \"state\"\nlog_level = \"error\"\n"
+        << "[service]\nmetrics_listen = \"127.0.0.1:0\"\n"
         << "[publish]\nendpoints = [\"" << pub_endpoint << "\"]\n"
         << "replay_endpoint = \"" << replay_endpoint << "\"\nheartbeat_interval_ms = 500\n"
         << "[schedule]\ndefault_interval = 1\nmin_interval = 1\nadaptive = false\njitter = 0\n"

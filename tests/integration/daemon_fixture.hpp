@@ -86,6 +86,15 @@ protected:
               "replay_endpoint = \"ipc://" +
               (m_dir / "replay").string() + "\"\n";
     }
+    // Tests run side by side: the HTTP endpoint takes any free port, never the default 7703.
+    if (extra.find("metrics_listen") == std::string::npos) {
+      const std::size_t service = head.find("[service]\n");
+      if (service == std::string::npos) {
+        head += "[service]\nmetrics_listen = \"127.0.0.1:0\"\n";
+      } else {
+        head.insert(service + 10, "metrics_listen = \"127.0.0.1:0\"\n");
+      }
+    }
     if (extra.find("[fetch]") == std::string::npos) {
       head += "[fetch]\nper_host_max_concurrent = 16\nper_host_min_interval_ms = 0\n"
               "timeout_ms = 5000\n";
@@ -103,7 +112,8 @@ protected:
     config::Config c = config::parse_config(text, m_dir / "feedwire.toml");
     // Isolated plugins run in the real feedwired, as --plugin-host.
     service::Daemon daemon(
-        std::move(c), service::RunOptions{service::RunMode::once, stdout_messages, FW_FEEDWIRED, {}});
+        std::move(c),
+        service::RunOptions{service::RunMode::once, stdout_messages, FW_FEEDWIRED, {}});
     last_plugin_stats.clear();
     zmq::socket_t sub(m_zmq, zmq::socket_type::sub);
     sub.set(zmq::sockopt::subscribe, "");

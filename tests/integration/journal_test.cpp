@@ -77,6 +77,7 @@ protected:
   std::filesystem::path write_config(const std::string& feeds, const std::string& publish_extra) {
     const std::filesystem::path file = m_dir / "feedwire.toml";
     std::ofstream(file) << "state_dir = \"state\"\nlog_level = \"error\"\n"
+                        << "[service]\nmetrics_listen = \"127.0.0.1:0\"\n"
                         << "[schedule]\ndefault_interval = 1\nmin_interval = 1\nadaptive = false\n"
                         << "[fetch]\nper_host_max_concurrent = 16\nper_host_min_interval_ms = 0\n"
                         << "[publish]\nendpoints = [\"" << m_pub << "\"]\nreplay_endpoint = \""

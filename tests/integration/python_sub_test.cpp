@@ -54,6 +54,7 @@ protected:
   std::filesystem::path write_config() const {
     const std::filesystem::path config = m_dir / "feedwire.toml";
     std::ofstream(config) << "state_dir = \"state\"\nlog_level = \"error\"\n"
+                          << "[service]\nmetrics_listen = \"127.0.0.1:0\"\n"
                           << "[publish]\nendpoints = [\"" << pub_endpoint << "\"]\n"
                           << "replay_endpoint = \"" << replay_endpoint << "\"\n"
                           << "heartbeat_interval_ms = 200\n"

@@ -2,13 +2,17 @@
 // the control socket, against the real binary, a real HTTP server and `feedwire ctl`.
 
 #include "daemon_fixture.hpp"
+#include "prometheus_text.hpp"
 #include "publish/curve.hpp"
 
+#include <arpa/inet.h>
 #include <csignal>
 #include <cstdlib>
+#include <netinet/in.h>
 #include <poll.h>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -433,6 +437,165 @@ TEST_F(ServiceTest, CurveLetsOnlyTheAllowedClientSubscribeAndControl) {
   const std::optional<int> status = daemon.stop(SIGTERM, 10s);
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+}
+
+struct HttpAnswer {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+// GET http://127.0.0.1:PORT/PATH with a plain socket, Connection: close.
+HttpAnswer http_get(std::uint16_t port, const std::string& path) {
+  HttpAnswer answer;
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return answer;
+  }
+  const std::string request =
+      "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  EXPECT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  std::string raw;
+  char buf[65536];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) {
+    raw.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  const std::size_t head_end = raw.find("\r\n\r\n");
+  if (raw.size() < 12 || head_end == std::string::npos) {
+    return answer;
+  }
+  answer.status = std::stoi(raw.substr(9, 3));
+  const std::string head = raw.substr(0, head_end);
+  const std::size_t ct = head.find("Content-Type: ");
+  if (ct != std::string::npos) {
+    answer.content_type = head.substr(ct + 14, head.find("\r\n", ct) - ct - 14);
+  }
+  answer.body = raw.substr(head_end + 4);
+  return answer;
+}
+
+// The sum of a counter's samples with these labels (any others).
+double value_of(const test::prometheus::Document& doc, std::string_view name,
+                const test::prometheus::Labels& labels = {}) {
+  return doc.value(name, labels).value_or(-1);
+}
+
+// /metrics parses as the Prometheus text format with a strict parser, and its counters follow
+// the traffic; /healthz and /readyz answer, /readyz turning 503 once every feed fails.
+TEST_F(ServiceTest, MetricsParseAsPrometheusTextAndFollowTheTraffic) {
+  const std::uint16_t port = test::free_tcp_port();
+  server.route("/a.xml", test::Response{200, {}, rss({{"a1", "Alpha one"}})});
+  server.route("/b.xml", test::Response{404, {}, "no such feed"});
+  write_config(
+      service_config(feed("a", "/a.xml") + feed("b", "/b.xml") + "[[plugin]]\nname = \"example\"\n",
+                     "[service]\nmetrics_listen = \"127.0.0.1:" + std::to_string(port) + "\"\n"));
+  test::ChildProcess daemon = start();
+  ASSERT_TRUE(read_until(daemon, [&] { return has_story("a", "Alpha one"); }));
+  std::this_thread::sleep_for(1200ms); // the feed gauges refresh every second
+
+  const auto scrape = [&] {
+    const HttpAnswer a = http_get(port, "/metrics");
+    EXPECT_EQ(a.status, 200);
+    EXPECT_EQ(a.content_type, "text/plain; version=0.0.4; charset=utf-8");
+    try {
+      return test::prometheus::parse(a.body);
+    } catch (const test::prometheus::ParseError& e) {
+      ADD_FAILURE() << "line " << e.line() << ": " << e.what() << "\n" << a.body;
+      return test::prometheus::Document{};
+    }
+  };
+  const test::prometheus::Document first = scrape();
+  ASSERT_NE(first.family("feedwire_polls_total"), nullptr);
+  EXPECT_EQ(first.family("feedwire_polls_total")->type, test::prometheus::Type::counter);
+  EXPECT_GE(value_of(first, "feedwire_polls_total", {{"outcome", "fetched"}}), 1);
+  EXPECT_GE(value_of(first, "feedwire_polls_total", {{"outcome", "http_error"}}), 1);
+  EXPECT_EQ(value_of(first, "feedwire_stories_total", {{"kind", "new"}}), 1);
+  EXPECT_GE(value_of(first, "feedwire_plugin_calls_total", {{"plugin", "example"}}), 1);
+  EXPECT_GE(value_of(first, "feedwire_plugin_call_duration_seconds_count", {{"plugin", "example"}}),
+            1);
+  EXPECT_EQ(first.family("feedwire_plugin_call_duration_seconds")->type,
+            test::prometheus::Type::histogram);
+  EXPECT_GT(value_of(first, "feedwire_fetch_body_bytes_total"), 0);
+  EXPECT_EQ(value_of(first, "feedwire_feeds", {{"state", "failing"}}), 1);
+  EXPECT_GE(value_of(first, "feedwire_last_seq"), 1);
+  EXPECT_GE(value_of(first, "feedwire_publish_queue_depth"), 0);
+  EXPECT_GE(value_of(first, "feedwire_journal_lag_messages"), 0);
+  EXPECT_EQ(http_get(port, "/healthz").status, 200);
+  EXPECT_EQ(http_get(port, "/readyz").status, 200); // one of two feeds fails: still ready
+
+  server.route("/a.xml", test::Response{200, {}, rss({{"a1", "Alpha one"}, {"a2", "Alpha two"}})});
+  ASSERT_TRUE(read_until(daemon, [&] { return has_story("a", "Alpha two"); }));
+  const test::prometheus::Document second = scrape();
+  EXPECT_EQ(value_of(second, "feedwire_stories_total", {{"kind", "new"}}), 2);
+  EXPECT_GT(value_of(second, "feedwire_polls_total", {{"outcome", "fetched"}}),
+            value_of(first, "feedwire_polls_total", {{"outcome", "fetched"}}));
+  EXPECT_GT(value_of(second, "feedwire_plugin_calls_total", {{"plugin", "example"}}),
+            value_of(first, "feedwire_plugin_calls_total", {{"plugin", "example"}}));
+  EXPECT_GT(value_of(second, "feedwire_fetch_duration_seconds_count"),
+            value_of(first, "feedwire_fetch_duration_seconds_count"));
+
+  server.route("/a.xml", test::Response{500, {}, "down"});
+  const auto deadline = Clock::now() + 15s;
+  HttpAnswer ready;
+  while (Clock::now() < deadline && (ready = http_get(port, "/readyz")).status != 503) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_NE(ready.body.find("all 2 feeds are failing"), std::string::npos) << ready.body;
+  EXPECT_EQ(http_get(port, "/healthz").status, 200); // alive all the same
+
+  const std::optional<int> status = daemon.stop(SIGTERM, 10s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+}
+
+// Runs a program: its exit status and stdout.
+CtlResult run_program(std::vector<std::string> argv) {
+  test::ChildProcess p(std::move(argv), test::ChildStdout::pipe);
+  CtlResult r;
+  while (std::optional<std::string> line = p.read_line(Clock::now() + 20s)) {
+    r.out += *line + "\n";
+  }
+  const std::optional<int> status = p.wait_for(20s);
+  r.status = status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+  return r;
+}
+
+// Every command `feedwire --help` lists has a --help of its own, and feedwired's names every
+// option, signal and variable it reacts to.
+TEST(Help, EveryCommandAndOptionIsDescribed) {
+  const CtlResult top = run_program({FW_FEEDWIRE, "--help"});
+  ASSERT_EQ(top.status, 0);
+  std::istringstream lines(top.out.substr(top.out.find("commands:")));
+  std::string line;
+  std::getline(lines, line);
+  std::vector<std::string> commands;
+  while (std::getline(lines, line) && line.starts_with("  ")) {
+    commands.push_back(line.substr(2, line.find(' ', 2) - 2));
+  }
+  EXPECT_GE(commands.size(), 10U) << top.out;
+  for (const std::string& c : commands) {
+    if (c == "version") {
+      continue;
+    }
+    const CtlResult help = run_program({FW_FEEDWIRE, c, "--help"});
+    EXPECT_EQ(help.status, 0) << c;
+    EXPECT_TRUE(help.out.starts_with("usage: feedwire " + c)) << c << ":\n" << help.out;
+  }
+  const CtlResult daemon = run_program({FW_FEEDWIRED, "--help"});
+  EXPECT_EQ(daemon.status, 0);
+  for (const char* word : {"--config", "--check-config", "--once", "--stdout", "--log-level",
+                           "--version", "SIGHUP", "SIGTERM", "FEEDWIRE_CONFIG", "NOTIFY_SOCKET",
+                           "WATCHDOG_USEC", "RUNTIME_DIRECTORY", "JOURNAL_STREAM"}) {
+    EXPECT_NE(daemon.out.find(word), std::string::npos) << word;
+  }
 }
 
 // SIGTERM while 100 fetches are in flight: the 90 that answer within the drain timeout are
