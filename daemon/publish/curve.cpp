@@ -1,5 +1,6 @@
 #include "publish/curve.hpp"
 
+#include "publish/zmq_poll.hpp"
 #include "util/errors.hpp"
 
 #include <arpa/inet.h>
@@ -433,11 +434,8 @@ void ZapHandler::run() noexcept {
     zmq_pollitem_t items[2] = {{m_socket.handle(), 0, ZMQ_POLLIN, 0},
                                {m_stop_in.handle(), 0, ZMQ_POLLIN, 0}};
     for (;;) {
-      if (zmq_poll(items, 2, -1) < 0) {
-        if (zmq_errno() == EINTR) {
-          continue;
-        }
-        throw zmq::error_t();
+      if (poll_items(items, 2, -1) == 0) {
+        continue; // EINTR
       }
       if ((items[1].revents & ZMQ_POLLIN) != 0) {
         break;

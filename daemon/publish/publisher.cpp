@@ -1,5 +1,6 @@
 #include "publish/publisher.hpp"
 
+#include "publish/zmq_poll.hpp"
 #include "util/errors.hpp"
 
 #include <algorithm>
@@ -179,11 +180,8 @@ void Publisher::run() noexcept {
                                {nullptr, m_wake_fd, ZMQ_POLLIN, 0}};
     std::deque<Message> batch;
     for (;;) {
-      if (zmq_poll(items, 2, -1) < 0) {
-        if (zmq_errno() == EINTR) {
-          continue;
-        }
-        throw zmq::error_t();
+      if (poll_items(items, 2, -1) == 0) {
+        continue; // EINTR
       }
       if ((items[1].revents & ZMQ_POLLIN) != 0) {
         std::uint64_t count = 0;

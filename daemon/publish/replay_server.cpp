@@ -1,5 +1,6 @@
 #include "publish/replay_server.hpp"
 
+#include "publish/zmq_poll.hpp"
 #include "util/errors.hpp"
 
 #include <algorithm>
@@ -302,11 +303,8 @@ void ReplayServer::run() noexcept {
       items[0].events = static_cast<short>(ZMQ_POLLIN | (wants_out ? ZMQ_POLLOUT : 0));
       const long timeout_ms =
           !sessions.empty() && idle_rounds >= 2 ? static_cast<long>(k_blocked_retry.count()) : -1;
-      if (zmq_poll(items, 2, timeout_ms) < 0) {
-        if (zmq_errno() == EINTR) {
-          continue;
-        }
-        throw zmq::error_t();
+      if (poll_items(items, 2, timeout_ms) == 0 && timeout_ms < 0) {
+        continue; // EINTR
       }
       if ((items[1].revents & ZMQ_POLLIN) != 0) {
         break;

@@ -1,5 +1,6 @@
 #include "service/control.hpp"
 
+#include "publish/zmq_poll.hpp"
 #include "util/errors.hpp"
 
 #include <cerrno>
@@ -67,9 +68,9 @@ void ControlServer::stop() {
 
 void ControlServer::run() {
   while (!m_stop) {
-    zmq::pollitem_t item{m_socket.handle(), 0, ZMQ_POLLIN, 0};
+    zmq_pollitem_t item{m_socket.handle(), 0, ZMQ_POLLIN, 0};
     try {
-      if (zmq::poll(&item, 1, k_poll_period) == 0) {
+      if (publish::poll_items(&item, 1, static_cast<long>(k_poll_period.count())) == 0) {
         continue;
       }
       zmq::message_t request;

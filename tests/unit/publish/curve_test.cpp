@@ -3,6 +3,7 @@
 #include "publish/replay_server.hpp"
 #include "publish/subscriber.hpp"
 #include "store/store.hpp"
+#include "temp_dir.hpp"
 #include "util/errors.hpp"
 
 #include <chrono>
@@ -45,34 +46,16 @@ template <typename Call> std::string config_error(Call call) {
   return "";
 }
 
-class TempDir {
+// The shared TempDir, with a mode for each file: key files care about theirs.
+class TempDir : public test::TempDir {
 public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "fw_curve_test.XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("mkdtemp failed");
-    }
-    m_path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
   // Writes `text` to `name` with `mode`; returns the path.
   [[nodiscard]] fs::path write(const std::string& name, const std::string& text,
                                mode_t mode = 0600) const {
-    const fs::path file = m_path / name;
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+    const fs::path file = test::TempDir::write(name, text);
     ::chmod(file.c_str(), mode);
     return file;
   }
-  [[nodiscard]] const fs::path& path() const { return m_path; }
-
-private:
-  fs::path m_path;
 };
 
 std::string raw_key(const std::string& z85) {
@@ -206,6 +189,26 @@ TEST(CurveKeyFiles, ReadPublicKeyRejectsWhatIsNeitherAKeyNorAFile) {
 
 // ---------------------------------------------------------------------------------------------
 // The allowed clients file
+
+TEST(CurveKeyFiles, ClientOptionsGoTogether) {
+  TempDir dir;
+  const KeyPair server = generate_key_pair();
+  const KeyPair client = generate_key_pair();
+  const fs::path client_file = dir.write("client.key", format_key_file(client));
+  EXPECT_FALSE(curve_client(std::nullopt, std::nullopt).has_value());
+  const std::optional<CurveClient> both = curve_client(server.public_key, client_file.string());
+  ASSERT_TRUE(both.has_value());
+  EXPECT_EQ(both->server_public_key, server.public_key);
+  EXPECT_EQ(both->client_keys.secret_key, client.secret_key);
+  EXPECT_NE(config_error([&] {
+              (void)curve_client(server.public_key, std::nullopt);
+            }).find("--server-key and --client-key go together"),
+            std::string::npos);
+  EXPECT_NE(config_error([&] {
+              (void)curve_client(std::nullopt, client_file.string());
+            }).find("go together"),
+            std::string::npos);
+}
 
 TEST(CurveAllowedClients, OneKeyPerLineWithCommentsAndNames) {
   TempDir dir;
