@@ -596,7 +596,8 @@ void read_publish(Reader& r, const toml::table& t, PublishConfig& out) {
   r.read_count(t, "publish", "heartbeat_interval_ms", 0, k_day_ms, out.heartbeat_interval);
 }
 
-// "HOST:PORT" with a numeric port; HOST an IPv4 address, a name, or "[IPv6]".
+// "ADDRESS:PORT" with a numeric port; ADDRESS an IPv4 address or "[IPv6]" (the HTTP server
+// resolves no names).
 bool is_listen_address(std::string_view s) {
   const std::size_t colon = s.rfind(':');
   if (colon == std::string_view::npos || colon == 0 || colon + 1 == s.size()) {
@@ -612,7 +613,8 @@ bool is_listen_address(std::string_view s) {
   if (host.front() == '[') {
     return host.size() > 2 && host.back() == ']';
   }
-  return host.find_first_of(":/ []") == std::string_view::npos;
+  return std::all_of(host.begin(), host.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
 }
 
 void read_service(Reader& r, const toml::table& t, ServiceConfig& out) {
@@ -632,9 +634,9 @@ void read_service(Reader& r, const toml::table& t, ServiceConfig& out) {
       out.metrics_listen = listen;
     } else {
       r.problem(where_of(t, "metrics_listen"), "service.metrics_listen",
-                in_quotes(listen) +
-                    " is not HOST:PORT; use e.g. \"127.0.0.1:7703\" or \"[::1]:7703\", or \"\" "
-                    "for no HTTP endpoint");
+                in_quotes(listen) + " is not ADDRESS:PORT (an IP address, no name); use e.g. "
+                                    "\"127.0.0.1:7703\" or \"[::1]:7703\", or \"\" "
+                                    "for no HTTP endpoint");
     }
   }
   r.read_count(t, "service", "drain_timeout_ms", 0, 10 * 60 * 1000, out.drain_timeout);

@@ -321,6 +321,16 @@ struct PollReport {
   std::string detail;
 };
 
+// The [security] keys, read before any socket is bound: a missing or unsafe key file stops the
+// start (fw::ConfigError naming the file).
+std::optional<publish::CurveServer> curve_server(const config::Config& c) {
+  if (!c.security.curve()) {
+    return std::nullopt;
+  }
+  return publish::load_curve_server(c.security.curve_secret_key_file,
+                                    c.security.curve_allowed_clients_file);
+}
+
 } // namespace
 
 struct Daemon::Impl {
@@ -388,16 +398,6 @@ struct Daemon::Impl {
       return static_cast<std::size_t>(c.workers);
     }
     return std::max(1U, std::thread::hardware_concurrency());
-  }
-
-  // The [security] keys, read before any socket is bound: a missing or unsafe key file stops the
-  // start (fw::ConfigError naming the file).
-  static std::optional<publish::CurveServer> curve_server(const config::Config& c) {
-    if (!c.security.curve()) {
-      return std::nullopt;
-    }
-    return publish::load_curve_server(c.security.curve_secret_key_file,
-                                      c.security.curve_allowed_clients_file);
   }
 
   // Plain TCP reachable from other hosts: anyone there may subscribe or replay the journal.
@@ -2042,6 +2042,8 @@ std::vector<std::string> Daemon::endpoints() const {
 }
 
 std::string check_config(const config::Config& config, const std::filesystem::path& host_program) {
+  // The key files too: a missing or unsafe one would stop the start.
+  (void)curve_server(config);
   const plugin_host::Chain chain = plugin_host::Chain::load(
       config.plugins, plugin_host::chain_options(config, host_program, false));
   const auto enabled = std::count_if(config.feeds.begin(), config.feeds.end(),

@@ -25,10 +25,11 @@ struct RunOptions {
 };
 
 // What `feedwired --check-config` and `feedwire check-config` do with a config that parsed:
-// find, load and create every plugin as the daemon would (isolated ones in their child
-// process), without state folders, the store or any network I/O. Throws fw::ConfigError as the
-// daemon's start would; else returns a one-line summary ("12 feeds (11 enabled), 2 plugins:
-// tagger, summarizer"). `host_program` runs isolated plugins (empty: this program).
+// read the [security] key files and find, load and create every plugin as the daemon would
+// (isolated ones in their child process), without state folders, the store or any network I/O.
+// Throws fw::ConfigError as the daemon's start would; else returns a one-line summary ("12 feeds
+// (11 enabled), 2 plugins: tagger, summarizer"). `host_program` runs isolated plugins (empty: this
+// program).
 [[nodiscard]] std::string check_config(const config::Config& config,
                                        const std::filesystem::path& host_program);
 

@@ -3,6 +3,8 @@
 
 #include "daemon_fixture.hpp"
 
+#include <spdlog/sinks/ringbuffer_sink.h>
+
 namespace fw {
 namespace {
 
@@ -252,9 +254,8 @@ template <class Condition> bool eventually(Condition condition) {
 const std::string k_fast_schedule = "[schedule]\ndefault_interval = 1\nmin_interval = 1\n"
                                     "adaptive = false\n";
 
-// SIGTERM while a poll hangs ends the process promptly with status 0, and the state written so
-// far survives.
-// A poll still hanging when service.drain_timeout ends is cancelled; the rest was stored.
+// SIGTERM while a poll hangs ends the process with status 0 once service.drain_timeout has
+// passed (500 ms here), cancelling that poll, and the state written so far survives.
 TEST_F(DaemonTest, SigtermStopsTheDaemonCleanlyWhileAPollHangs) {
   server.route("/stall.xml", test::Response{.stall = true});
   server.route("/ok.xml", test::Response{.body = rss({{"g1", "One"}})});
@@ -564,6 +565,26 @@ TEST_F(DaemonTest, GuidsThatChangeOnEveryPollSwitchTheFeedToLinks) {
   received.clear();
   ASSERT_EQ(run_once(text), 0);
   EXPECT_TRUE(received.empty());
+}
+
+// An endpoint other hosts can reach, without CURVE, is named in a warning at the start.
+TEST_F(DaemonTest, WarnsOfEndpointsOpenToOtherHostsWithoutCurve) {
+  server.route("/a.xml", test::Response{.body = rss({{"g1", "One"}})});
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(100);
+  spdlog::default_logger()->sinks().push_back(sink);
+  const int status = run_once(config_text(
+      feed("a", "/a.xml"), "[publish]\nendpoints = [\"tcp://0.0.0.0:*\", \"tcp://127.0.0.1:*\"]\n"
+                           "once_wait_subscribers_ms = 0\nreplay_endpoint = \"\"\n"));
+  spdlog::default_logger()->sinks().pop_back();
+  EXPECT_EQ(status, 0);
+  std::size_t warnings = 0;
+  for (const std::string& line : sink->last_formatted()) {
+    if (line.find("event=open_endpoint") != std::string::npos) {
+      ++warnings;
+      EXPECT_NE(line.find("endpoint=tcp://0.0.0.0:"), std::string::npos) << line;
+    }
+  }
+  EXPECT_EQ(warnings, 1U);
 }
 
 } // namespace

@@ -239,11 +239,13 @@ TEST(Config, EachKindOfErrorNamesLineColumnKeyAndWhatIsAllowed) {
        "critical, off"},
       {"on_first_poll = \"skip\"\n",
        "1:17: on_first_poll: unknown value \"skip\"; allowed: \"publish\" or \"mark_seen\""},
-      {"[service]\nmetrics_listen = \"localhost\"\n",
-       "2:18: service.metrics_listen: \"localhost\" is not HOST:PORT; use e.g. "
+      {"[service]\nmetrics_listen = \"localhost:7703\"\n",
+       "2:18: service.metrics_listen: \"localhost:7703\" is not ADDRESS:PORT (an IP address, no "
+       "name); use e.g. "
        "\"127.0.0.1:7703\" or \"[::1]:7703\", or \"\" for no HTTP endpoint"},
       {"[service]\nmetrics_listen = \"127.0.0.1:70000\"\n",
-       "2:18: service.metrics_listen: \"127.0.0.1:70000\" is not HOST:PORT; use e.g. "
+       "2:18: service.metrics_listen: \"127.0.0.1:70000\" is not ADDRESS:PORT (an IP address, no "
+       "name); use e.g. "
        "\"127.0.0.1:7703\" or \"[::1]:7703\", or \"\" for no HTTP endpoint"},
       {"[service]\ncontrol_endpoint = \"/run/ctl\"\n",
        "2:20: service.control_endpoint: \"/run/ctl\" is not a ZeroMQ endpoint; use e.g. "
