@@ -393,6 +393,11 @@ struct Daemon::Impl {
     return plugin_host::Chain::load(c.plugins, o);
   }
 
+  // A control request still waiting for the io thread (run() never came) gives up at once.
+  ~Impl() { control_closing = true; }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
   static std::size_t worker_count(const config::Config& c) {
     if (c.workers > 0) {
       return static_cast<std::size_t>(c.workers);
@@ -1104,7 +1109,7 @@ struct Daemon::Impl {
     ReloadOutcome out;
     try {
       out = co_await apply_reload();
-    } catch (const ConfigError& e) {
+    } catch (const std::exception& e) { // a config or plugin problem, or the store failing
       out = ReloadOutcome{false, e.what()};
     }
     reloading = false;

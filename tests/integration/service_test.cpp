@@ -289,6 +289,23 @@ TEST_F(ServiceTest, ReloadAddsRemovesAndChangesFeedsAndPluginsAndKeepsStateAndBa
   const std::vector<std::string> a3_tags = tag_names(story("a", "Alpha three"));
   EXPECT_EQ(a3_tags, std::vector<std::string>{"changed"}); // v3's feed tags, v3's plugin
   EXPECT_FALSE(has_story("b", "Bravo two"));
+  EXPECT_TRUE(story("a", "Alpha three")["attrs"].contains("example.words"));
+
+  // v4: the plugin goes.
+  write_config(
+      service_config(feed("a", "/a.xml") + "tags = [\"changed\"]\n" + feed("c", "/c.xml")));
+  const CtlResult removed = ctl({"reload"});
+  EXPECT_EQ(removed.status, 0);
+  EXPECT_NE(removed.out.find("feeds_changed=0 plugins=reloaded"), std::string::npos) << removed.out;
+  server.route("/a.xml", test::Response{200,
+                                        {},
+                                        rss({{"a1", "Alpha one"},
+                                             {"a2", "Alpha two"},
+                                             {"a3", "Alpha three"},
+                                             {"a4", "Alpha four"}})});
+  ASSERT_TRUE(read_until(daemon, [&] { return has_story("a", "Alpha four"); }));
+  EXPECT_FALSE(story("a", "Alpha four").contains("attrs"));
+  EXPECT_EQ(stories("a").size(), 4U); // each once, across four reloads
 
   const std::optional<int> status = daemon.stop(SIGTERM, 10s);
   ASSERT_TRUE(status.has_value());
