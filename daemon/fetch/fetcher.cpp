@@ -443,6 +443,11 @@ void Fetcher::Multi::finish(Transfer& t, CURLcode code, std::optional<ErrorKind>
   } else if (code == CURLE_WRITE_ERROR && t.too_large) {
     r.error = ErrorKind::too_large;
     r.error_message = "body exceeds " + std::to_string(t.max_body_bytes) + " bytes";
+  } else if (code == CURLE_OUT_OF_MEMORY && t.error_buffer[0] == '\0') {
+    // libcurl's way of refusing response headers past its 100 KB limit (a hostile server):
+    // no message of its own, only "Out of memory".
+    r.error = ErrorKind::protocol;
+    r.error_message = "response headers over libcurl's 100 KB limit (or out of memory)";
   } else if (code != CURLE_OK) {
     r.error = classify(code);
     r.error_message =

@@ -877,8 +877,29 @@ struct Daemon::Impl {
 
   // The outcome label of feedwire_polls_total.
   static std::string_view poll_outcome(const fetch::Response& r, const Processed& p) {
-    if (r.error != fetch::ErrorKind::none) {
-      return fetch::to_string(r.error);
+    switch (r.error) {
+    case fetch::ErrorKind::none:
+      break;
+    case fetch::ErrorKind::timeout:
+      return "timeout";
+    case fetch::ErrorKind::too_large:
+      return "too_large";
+    case fetch::ErrorKind::resolve:
+      return "resolve";
+    case fetch::ErrorKind::connect:
+      return "connect";
+    case fetch::ErrorKind::tls:
+      return "tls";
+    case fetch::ErrorKind::too_many_redirects:
+      return "too_many_redirects";
+    case fetch::ErrorKind::bad_scheme:
+      return "bad_scheme";
+    case fetch::ErrorKind::protocol:
+      return "protocol";
+    case fetch::ErrorKind::cancelled:
+      return "cancelled";
+    case fetch::ErrorKind::other:
+      return "other";
     }
     switch (r.status) {
     case 200:

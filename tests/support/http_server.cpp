@@ -216,6 +216,17 @@ net::awaitable<void> session(tcp::socket socket, State& state) {
         co_return;
       }
     }
+    if (response.raw) {
+      if (!response.raw->empty()) {
+        co_await net::async_write(socket, net::buffer(*response.raw), k_tuple);
+      }
+      boost::system::error_code ignored;
+      if (response.reset) {
+        socket.set_option(tcp::socket::linger(true, 0), ignored);
+      }
+      socket.close(ignored);
+      co_return;
+    }
     if (!co_await send(socket, response, version, keep_alive) || !keep_alive) {
       boost::system::error_code ignored;
       socket.shutdown(tcp::socket::shutdown_send, ignored);

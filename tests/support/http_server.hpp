@@ -24,6 +24,10 @@ struct Response {
   std::chrono::milliseconds chunk_delay{0}; // ...with this pause between chunks (slow server)
   bool stall = false;                       // accept and never answer (until the server stops)
   std::string content_encoding{};           // "gzip": compress body and set Content-Encoding
+  // Set: these bytes go out exactly as they are (status, headers and body above are ignored),
+  // after `delay`, and the connection is then closed: malformed or truncated HTTP.
+  std::optional<std::string> raw{};
+  bool reset = false; // with `raw`: close with a TCP reset (RST) instead of a FIN
 };
 
 // One request as the server saw it, recorded when its head arrived (before any delay).
