@@ -826,10 +826,6 @@ struct Daemon::Impl {
     }
     const std::size_t published = counts.published;
     stories_published += published - counts.duplicates;
-    metrics.stories.with({"new"}).inc(static_cast<double>(published - counts.duplicates));
-    metrics.stories.with({"dup"}).inc(static_cast<double>(counts.duplicates));
-    metrics.stories.with({"update"}).inc(static_cast<double>(counts.updates));
-    metrics.stories.with({"dropped"}).inc(static_cast<double>(counts.dropped));
     end_poll(id, feed, generation, false);
     if (report.result == PollResult::ok) {
       spdlog::debug("feed={} status={} new={} dup={} update={} dropped={}", id, response.status,
@@ -1528,6 +1524,7 @@ struct Daemon::Impl {
     std::exception_ptr error;
     std::int64_t first_seq = 0;
     std::vector<store::JournalEntry> to_send;
+    std::vector<CommitCounts> counts; // counted once the batch commits, before it is sent
   };
 
   asio::awaitable<CommitCounts> commit_job(PollCommit c) {
@@ -1539,6 +1536,7 @@ struct Daemon::Impl {
     }
     const std::shared_ptr<CommitBatch> mine = open_batch;
     const CommitCounts counts = commit_poll(std::move(c), mine->to_send);
+    mine->counts.push_back(counts);
     co_await mine->done.async_wait(asio::as_tuple(asio::use_awaitable));
     if (mine->error) {
       std::rethrow_exception(mine->error);
@@ -1550,6 +1548,13 @@ struct Daemon::Impl {
     const std::shared_ptr<CommitBatch> b = std::move(open_batch);
     try {
       store.commit_batch();
+      // Counted before the sends, so that a story a subscriber has is in /metrics already.
+      for (const CommitCounts& c : b->counts) {
+        metrics.stories.with({"new"}).inc(static_cast<double>(c.published - c.duplicates));
+        metrics.stories.with({"dup"}).inc(static_cast<double>(c.duplicates));
+        metrics.stories.with({"update"}).inc(static_cast<double>(c.updates));
+        metrics.stories.with({"dropped"}).inc(static_cast<double>(c.dropped));
+      }
       for (store::JournalEntry& row : b->to_send) {
         send(std::move(row.topic), std::move(row.body), row.seq);
       }
