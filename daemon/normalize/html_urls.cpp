@@ -3,6 +3,7 @@
 #include "util/strings.hpp"
 #include "util/url.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -327,52 +328,26 @@ std::size_t find_raw_text_end(std::string_view html, std::size_t from, std::stri
   return html.size();
 }
 
-} // namespace
-
-std::string resolve_html_urls(std::string_view html, std::string_view base) {
-  std::optional<std::string> rewritten = rewrite_html_urls(html, base);
-  return rewritten ? std::move(*rewritten) : std::string(html);
-}
-
-std::optional<std::string> rewrite_html_urls(std::string_view html, std::string_view base) {
-  if (html.find('<') == std::string_view::npos || !util::resolve_url(base, "")) {
-    return std::nullopt;
-  }
-  std::string out;
-  std::size_t copied = 0;
-  auto rewrite = [&](const Attribute& attr) {
-    std::optional<std::string> absolute;
-    if (util::iequals(attr.name, "srcset") || util::iequals(attr.name, "imagesrcset")) {
-      absolute = resolve_srcset(base, decode_attribute(attr.value));
-    } else if (is_url_attribute(attr.name)) {
-      absolute = absolute_url(base, decode_attribute(attr.value));
-    }
-    if (!absolute || *absolute == attr.value) {
-      return; // not a URL attribute, or already absolute as written: the bytes stay
-    }
-    if (out.empty()) {
-      out.reserve(html.size() + html.size() / 8);
-    }
-    out.append(html.substr(copied, attr.value_begin - copied));
-    out.push_back('"');
-    append_escaped(out, *absolute);
-    out.push_back('"');
-    copied = attr.value_end;
-  };
+// The start tags of `html` in document order, as the HTML tokenizer sees them: comments,
+// doctypes, end tags and the text of raw-text elements (<script>, <style>, ...) are skipped, and
+// <plaintext> ends the markup. Calls on_attribute(tag, attribute) for each attribute with a
+// value, then on_start_tag(tag) once the tag is read; walking stops when that returns false.
+template <typename OnAttribute, typename OnStartTag>
+void walk_start_tags(std::string_view html, OnAttribute on_attribute, OnStartTag on_start_tag) {
   auto ignore = [](const Attribute&) {};
-
   const std::size_t n = html.size();
   std::size_t i = 0;
   while ((i = html.find('<', i)) != std::string_view::npos && i + 1 < n) {
     const char next = html[i + 1];
     std::string_view name;
     if (is_ascii_alpha(next)) {
-      const auto end = read_tag(html, i + 1, name, rewrite);
+      const auto end =
+          read_tag(html, i + 1, name, [&](const Attribute& attr) { on_attribute(name, attr); });
       if (!end) {
         break;
       }
       i = *end;
-      if (util::iequals(name, "plaintext")) {
+      if (!on_start_tag(name) || util::iequals(name, "plaintext")) {
         break;
       }
       if (is_raw_text_element(name)) {
@@ -395,11 +370,129 @@ std::optional<std::string> rewrite_html_urls(std::string_view html, std::string_
       ++i;
     }
   }
+}
+
+// More is a page that is not announcing its feeds but listing other sites' (a blogroll).
+constexpr std::size_t k_max_feed_links = 16;
+
+// The media types of feeds that pages announce in <link rel="alternate" type="...">.
+bool is_feed_type(std::string_view type) noexcept {
+  for (const std::string_view t :
+       {"application/rss+xml", "application/atom+xml", "application/rdf+xml",
+        "application/feed+json", "application/json"}) {
+    if (util::iequals(type, t)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// True when the space-separated token list `rel` holds `token` (ASCII case-insensitive).
+bool has_token(std::string_view rel, std::string_view token) noexcept {
+  std::size_t i = 0;
+  while (i < rel.size()) {
+    while (i < rel.size() && is_html_space(rel[i])) {
+      ++i;
+    }
+    std::size_t end = i;
+    while (end < rel.size() && !is_html_space(rel[end])) {
+      ++end;
+    }
+    if (end > i && util::iequals(rel.substr(i, end - i), token)) {
+      return true;
+    }
+    i = end;
+  }
+  return false;
+}
+
+} // namespace
+
+std::string resolve_html_urls(std::string_view html, std::string_view base) {
+  std::optional<std::string> rewritten = rewrite_html_urls(html, base);
+  return rewritten ? std::move(*rewritten) : std::string(html);
+}
+
+std::optional<std::string> rewrite_html_urls(std::string_view html, std::string_view base) {
+  if (html.find('<') == std::string_view::npos || !util::resolve_url(base, "")) {
+    return std::nullopt;
+  }
+  std::string out;
+  std::size_t copied = 0;
+  auto rewrite = [&](std::string_view, const Attribute& attr) {
+    std::optional<std::string> absolute;
+    if (util::iequals(attr.name, "srcset") || util::iequals(attr.name, "imagesrcset")) {
+      absolute = resolve_srcset(base, decode_attribute(attr.value));
+    } else if (is_url_attribute(attr.name)) {
+      absolute = absolute_url(base, decode_attribute(attr.value));
+    }
+    if (!absolute || *absolute == attr.value) {
+      return; // not a URL attribute, or already absolute as written: the bytes stay
+    }
+    if (out.empty()) {
+      out.reserve(html.size() + html.size() / 8);
+    }
+    out.append(html.substr(copied, attr.value_begin - copied));
+    out.push_back('"');
+    append_escaped(out, *absolute);
+    out.push_back('"');
+    copied = attr.value_end;
+  };
+  walk_start_tags(html, rewrite, [](std::string_view) { return true; });
   if (copied == 0) {
     return std::nullopt;
   }
   out.append(html.substr(copied));
   return out;
+}
+
+std::vector<FeedLink> discover_feed_links(std::string_view html, std::string_view page_url) {
+  std::vector<FeedLink> links;
+  std::string base(page_url);
+  bool base_seen = false;
+  std::string rel;
+  std::string type;
+  std::string href;
+  std::string title;
+  auto attribute = [&](std::string_view tag, const Attribute& attr) {
+    if (!util::iequals(tag, "link") && !util::iequals(tag, "base")) {
+      return;
+    }
+    if (util::iequals(attr.name, "rel")) {
+      rel = decode_attribute(attr.value);
+    } else if (util::iequals(attr.name, "type")) {
+      type = decode_attribute(attr.value);
+    } else if (util::iequals(attr.name, "href")) {
+      href = decode_attribute(attr.value);
+    } else if (util::iequals(attr.name, "title")) {
+      title = decode_attribute(attr.value);
+    }
+  };
+  auto start_tag = [&](std::string_view tag) {
+    if (util::iequals(tag, "base") && !base_seen && !href.empty()) {
+      // The first <base href> sets the document's base URL (HTML §4.2.3).
+      base_seen = true;
+      if (std::optional<std::string> b = util::resolve_url(page_url, href)) {
+        base = std::move(*b);
+      }
+    } else if (util::iequals(tag, "link") && has_token(rel, "alternate") &&
+               !has_token(rel, "stylesheet")) {
+      const std::string_view media_type =
+          util::trim(std::string_view(type).substr(0, std::min(type.size(), type.find(';'))));
+      if (is_feed_type(media_type) && !util::trim(href).empty()) {
+        if (std::optional<std::string> url = util::resolve_url(base, href)) {
+          links.push_back({std::move(*url), util::to_lower(media_type), title});
+        }
+      }
+    }
+    rel.clear();
+    type.clear();
+    href.clear();
+    title.clear();
+    return links.size() < k_max_feed_links;
+  };
+  walk_start_tags(html, attribute, start_tag);
+  return links;
 }
 
 } // namespace fw::normalize

@@ -8,6 +8,7 @@
 #include "dedupe/update.hpp"
 #include "fetch/fetcher.hpp"
 #include "metrics/http_server.hpp"
+#include "normalize/html_urls.hpp"
 #include "normalize/json_output.hpp"
 #include "normalize/normalize.hpp"
 #include "parse/date.hpp"
@@ -98,6 +99,11 @@ struct StoryFeatures {
 struct Processed {
   bool is_feed = false;
   std::string error; // why not, when !is_feed
+  // When !is_feed: the feeds an HTML page announces (autodiscovery).
+  std::vector<normalize::FeedLink> feed_links;
+  // A feed found through the page `discovered_from` announcing it at `discovered_url`.
+  std::string discovered_from;
+  std::string discovered_url;
   model::FeedDocument doc;
   std::vector<std::string> story_ids;  // per item of doc.items, IdentityMode::id
   std::vector<std::string> link_ids;   // the same in IdentityMode::link (feeds with bad guids)
@@ -125,6 +131,11 @@ Processed process_body(const std::string& feed_id, const std::string& body,
   Result<parse::ParsedFeed> parsed = parse::parse_feed(body, options);
   if (!parsed) {
     out.error = parsed.error().message;
+    out.feed_links = normalize::discover_feed_links(body, options.base_url);
+    if (out.feed_links.empty() && out.error.starts_with("not a feed: an HTML page")) {
+      out.error = "not a feed: an HTML page announcing no feed (no <link rel=\"alternate\"> of a "
+                  "feed type)";
+    }
     return out;
   }
   out.is_feed = true;
@@ -730,6 +741,46 @@ struct Daemon::Impl {
     });
   }
 
+  struct Fetched {
+    fetch::Response response;
+    Processed processed; // of a 200 response
+  };
+
+  // One request and, for a 200, its body parsed on the worker pool.
+  asio::awaitable<Fetched> fetch_and_process(const std::string& id, const fetch::Request& request) {
+    const TimePoint started = now_ms();
+    Fetched f;
+    f.response = co_await fetcher.fetch(request);
+    metrics.fetch_seconds.with({}).observe(
+        std::chrono::duration<double>(now_ms() - started).count());
+    metrics.fetched_bytes.with({}).inc(static_cast<double>(f.response.body.size()));
+    if (f.response.error == fetch::ErrorKind::none && f.response.status == 200) {
+      // Named locals rather than temporaries inside co_await expressions: GCC 12 destroys some
+      // of those twice.
+      std::string content_type = f.response.content_type.value_or("");
+      asio::awaitable<Processed> job = process_job(
+          id, std::move(f.response.body), std::move(content_type), f.response.effective_url, &urls);
+      f.processed = co_await asio::co_spawn(pool, std::move(job), asio::use_awaitable);
+    }
+    co_return f;
+  }
+
+  // Why a fetch did not give a feed, in the words of feed.status messages.
+  static std::string failure_of(const Fetched& f) {
+    if (f.response.error != fetch::ErrorKind::none) {
+      return std::string(fetch::to_string(f.response.error)) + ": " + f.response.error_message;
+    }
+    if (f.response.status != 200) {
+      return "HTTP " + std::to_string(f.response.status);
+    }
+    return not_a_feed(f.processed.error);
+  }
+
+  // A parse error as the feed's error: parse errors mostly say "not a feed: ..." already.
+  static std::string not_a_feed(const std::string& error) {
+    return error.starts_with("not a feed") ? error : "not a feed: " + error;
+  }
+
   asio::awaitable<void> poll(std::string id) {
     // Held for the whole poll: a reload may drop the feed from `feeds` meanwhile.
     const std::shared_ptr<FeedRuntime> runtime = feeds.at(id);
@@ -744,20 +795,29 @@ struct Daemon::Impl {
     request.user_agent = feed.config.user_agent;
 
     const TimePoint started = now_ms();
-    fetch::Response response = co_await fetcher.fetch(request);
-    metrics.fetch_seconds.with({}).observe(
-        std::chrono::duration<double>(now_ms() - started).count());
-    metrics.fetched_bytes.with({}).inc(static_cast<double>(response.body.size()));
-
-    Processed processed;
-    if (response.error == fetch::ErrorKind::none && response.status == 200) {
-      // Named locals rather than temporaries inside co_await expressions: GCC 12 destroys some
-      // of those twice.
-      std::string content_type = response.content_type.value_or("");
-      asio::awaitable<Processed> job = process_job(
-          id, std::move(response.body), std::move(content_type), response.effective_url, &urls);
-      processed = co_await asio::co_spawn(pool, std::move(job), asio::use_awaitable);
+    asio::awaitable<Fetched> first = fetch_and_process(id, request);
+    Fetched fetched = co_await std::move(first);
+    if (!fetched.processed.is_feed && !fetched.processed.feed_links.empty()) {
+      // An HTML page that announces a feed: that feed, in this poll (one hop, no validators).
+      fetch::Request follow = request;
+      follow.url = fetched.processed.feed_links.front().url;
+      follow.etag.reset();
+      follow.last_modified.reset();
+      asio::awaitable<Fetched> second = fetch_and_process(id, follow);
+      Fetched found = co_await std::move(second);
+      if (found.processed.is_feed) {
+        found.processed.discovered_from = fetched.response.effective_url;
+        found.processed.discovered_url = follow.url;
+        fetched = std::move(found);
+      } else if (found.response.error == fetch::ErrorKind::cancelled) {
+        fetched = std::move(found);
+      } else {
+        fetched.processed.error = "not a feed: an HTML page announcing the feed " + follow.url +
+                                  ", which failed: " + failure_of(found);
+      }
     }
+    fetch::Response& response = fetched.response;
+    Processed& processed = fetched.processed;
     // A fetch that completed while feedwired drains is stored like any other: only a cancelled
     // one (past service.drain_timeout) is dropped, and its stories are still new next time.
     if (response.error == fetch::ErrorKind::cancelled) {
@@ -937,7 +997,7 @@ struct Daemon::Impl {
       st.last_modified = r.last_modified;
     } else if (r.status == 200) {
       outcome.kind = scheduler::FetchOutcome::Kind::failed;
-      error = "not a feed: " + p.error;
+      error = not_a_feed(p.error);
     } else if (r.status == 304) {
       outcome.kind = scheduler::FetchOutcome::Kind::not_modified;
       if (r.etag) {
@@ -974,6 +1034,9 @@ struct Daemon::Impl {
       st.error_count = 0;
       st.last_error.clear();
       st.last_success = now;
+      if (!p.discovered_url.empty()) {
+        move_to_discovered(feed, p, commit);
+      }
       track_redirect(feed, r, commit);
     } else {
       ++st.error_count;
@@ -1003,6 +1066,21 @@ struct Daemon::Impl {
     }
     return PollReport{ok ? PollResult::ok : PollResult::failed,
                       ok ? "HTTP " + std::to_string(r.status) : error};
+  }
+
+  // A feed read from the link of the HTML page configured as its URL lives at that link from now
+  // on (kept across restarts while the config names the same page).
+  void move_to_discovered(FeedRuntime& feed, const Processed& p, PollCommit& commit) {
+    store::FeedState& st = feed.state;
+    commit.events.push_back(
+        {"discovered", {{"url", p.discovered_url}, {"page", p.discovered_from}}});
+    spdlog::info("feed={} url={} event=discovered feed_url={}: the page announces this feed",
+                 st.feed_id, st.url, p.discovered_url);
+    st.moved_from = st.url;
+    st.url = p.discovered_url;
+    st.redirect_target.reset();
+    st.redirect_count = 0;
+    sched.set_host(st.feed_id, host_of(st.url));
   }
 
   // Three permanent redirects in a row to the same place move the feed there.

@@ -5,6 +5,8 @@
 
 #include "daemon_fixture.hpp"
 
+#include <set>
+
 namespace fw {
 namespace {
 
@@ -25,6 +27,14 @@ std::string big_feed(std::size_t bytes) {
                        "Story " + std::to_string(i) + " " + std::string(2000, 'x'));
   }
   return rss(items);
+}
+
+// An HTML page announcing its feed at `href`, in <head> as blogs do.
+std::string html_page(std::string_view href) {
+  return "<!DOCTYPE html><html><head><title>A blog</title>"
+         "<link rel=\"stylesheet\" href=\"/style.css\">"
+         "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"RSS\" href=\"" +
+         std::string(href) + "\"></head><body><h1>A blog</h1></body></html>";
 }
 
 struct FaultCase {
@@ -66,6 +76,9 @@ std::vector<FaultCase> fault_cases() {
   cases.push_back({"ConnectionRefused", [](test::HttpServer&) {},
                    "http://127.0.0.1:" + std::to_string(test::free_tcp_port()) + "/f.xml",
                    "cannot connect"});
+  // A name under .invalid (RFC 6761) never resolves; glibc asks the resolver and is told so.
+  cases.push_back({"DnsFailure", [](test::HttpServer&) {}, "http://feedwire-test.invalid/f.xml",
+                   "cannot resolve host"});
   cases.push_back({"TlsToAPlainHttpServer", fixed({.body = k_feed_body}), "https", "TLS error"});
   cases.push_back({"EndlessBody", fixed({.body = big_feed(3 * 1024 * 1024), .chunk_bytes = 65536}),
                    "/f.xml", "too large"});
@@ -77,6 +90,17 @@ std::vector<FaultCase> fault_cases() {
   cases.push_back(
       {"InternalServerError", fixed({.status = 500, .body = "oops"}), "/f.xml", "HTTP 500"});
   cases.push_back({"Empty200", fixed({.body = ""}), "/f.xml", "not a feed"});
+  cases.push_back({"HtmlPageAnnouncingNoFeed",
+                   fixed({.headers = {{"Content-Type", "text/html"}},
+                          .body = "<!DOCTYPE html><html><head><title>A blog</title></head>"
+                                  "<body><p>No feed here.</p></body></html>"}),
+                   "/f.xml", "not a feed: an HTML page"});
+  cases.push_back({"HtmlPageAnnouncingAMissingFeed",
+                   [](test::HttpServer& s) {
+                     s.route("/f.xml", test::Response{.headers = {{"Content-Type", "text/html"}},
+                                                      .body = html_page("/missing.xml")});
+                   },
+                   "/f.xml", "not a feed: an HTML page announcing the feed http://"});
   cases.push_back({"HugeHeaders",
                    fixed({.raw = head("200 OK", "X-Junk: " + std::string(400 * 1024, 'j') +
                                                     "\r\nContent-Length: 0\r\n")}),
@@ -180,6 +204,71 @@ TEST_F(DaemonTest, A304WithoutValidatorsIsNothingNewNotAnError) {
   EXPECT_TRUE(st.next_due.has_value());
   EXPECT_TRUE(topics_starting("story.").empty());
   EXPECT_TRUE(topics_starting("feed.status.").empty());
+}
+
+// An HTML page where a feed was expected (the site's address rather than its feed's): the feed
+// its <link rel="alternate"> announces is read in the same poll, a feed.status "discovered"
+// event names it, and from then on the feed itself is polled, not the page.
+TEST_F(DaemonTest, AnHtmlPageLeadsToTheFeedItAnnounces) {
+  server.route("/blog/", test::Response{.headers = {{"Content-Type", "text/html; charset=utf-8"}},
+                                        .body = html_page("../feeds/blog.xml")});
+  server.route("/feeds/blog.xml", test::Response{.body = k_feed_body});
+  const std::string config = config_text(feed("f", "/blog/"), k_fault_limits);
+  EXPECT_EQ(run_once(config), 0);
+  EXPECT_EQ(topics_starting("story.new.f").size(), 2U);
+  const std::vector<Received> events = topics_starting("feed.status.f");
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events[0].body["event"], "discovered");
+  EXPECT_EQ(events[0].body["url"], server.url("/feeds/blog.xml"));
+  EXPECT_EQ(events[0].body["page"], server.url("/blog/"));
+  store::FeedState st = state_of("f");
+  EXPECT_EQ(st.url, server.url("/feeds/blog.xml"));
+  EXPECT_EQ(st.moved_from, server.url("/blog/"));
+  EXPECT_EQ(st.error_count, 0);
+
+  // The next run polls the feed directly, and its stories are not new again.
+  server.route("/feeds/blog.xml",
+               test::Response{.body = rss({{"g1", "One"}, {"g2", "Two"}, {"g3", "Three"}})});
+  received.clear();
+  EXPECT_EQ(run_once(config), 0);
+  EXPECT_EQ(server.hits("/blog/"), 1U);
+  EXPECT_EQ(server.hits("/feeds/blog.xml"), 2U);
+  const std::vector<Received> stories = topics_starting("story.new.f");
+  ASSERT_EQ(stories.size(), 1U);
+  EXPECT_EQ(stories[0].body["title"], "Three");
+  EXPECT_TRUE(topics_starting("feed.status.f").empty());
+}
+
+// A feed that serves the same stories under new GUIDs on every poll (a CMS regenerating ids):
+// feedwire notices the ids are not stable, tells the stories apart by their links, and publishes
+// none of them twice.
+TEST_F(DaemonTest, AFeedRepeatingItsItemsWithNewGuidsEveryPollPublishesNothingTwice) {
+  std::atomic<int> poll = 0;
+  const auto items = [](int n) {
+    std::string xml = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Churn</title>"
+                      "<link>http://churn.example/</link>";
+    for (int i = 0; i < 5; ++i) {
+      xml += "<item><guid isPermaLink=\"false\">poll" + std::to_string(n) + "-item" +
+             std::to_string(i) + "</guid><title>Story " + std::to_string(i) +
+             "</title><link>http://churn.example/story/" + std::to_string(i) +
+             "</link><description>Text of story " + std::to_string(i) + "</description></item>";
+    }
+    return xml + "</channel></rss>";
+  };
+  server.route("/f.xml",
+               [&](const test::RecordedRequest&) { return test::Response{.body = items(++poll)}; });
+  const std::string config = config_text(feed("f", "/f.xml"), k_fault_limits);
+  for (int run = 0; run < 4; ++run) {
+    EXPECT_EQ(run_once(config), 0);
+  }
+  EXPECT_EQ(server.hits("/f.xml"), 4U);
+  std::set<std::string> titles;
+  for (const Received& r : topics_starting("story.new.f")) {
+    EXPECT_TRUE(titles.insert(r.body["title"].get<std::string>()).second) << r.body.dump();
+  }
+  EXPECT_EQ(titles.size(), 5U);
+  EXPECT_TRUE(topics_starting("story.update.f").empty());
+  EXPECT_EQ(state_of("f").error_count, 0);
 }
 
 } // namespace

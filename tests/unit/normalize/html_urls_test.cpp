@@ -3,9 +3,12 @@
 #include <chrono>
 #include <gtest/gtest.h>
 #include <string>
+#include <vector>
 
 namespace {
 
+using fw::normalize::discover_feed_links;
+using fw::normalize::FeedLink;
 using fw::normalize::resolve_html_urls;
 
 constexpr const char* k_base = "https://example.com/blog/post/";
@@ -131,6 +134,77 @@ TEST(ResolveHtmlUrls, LargeInputIsLinear) {
   const std::string out = resolve_html_urls(html, "http://h/");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
   EXPECT_NE(out.find("<a href=\"http://h/p/99999\">"), std::string::npos);
+}
+
+// ---- feed autodiscovery --------------------------------------------------------------------
+
+std::vector<std::string> urls_of(const std::vector<FeedLink>& links) {
+  std::vector<std::string> urls;
+  for (const FeedLink& l : links) {
+    urls.push_back(l.url);
+  }
+  return urls;
+}
+
+TEST(DiscoverFeedLinks, FindsEachAnnouncedFeedInDocumentOrderResolved) {
+  const std::string html =
+      "<!DOCTYPE html><html><head><title>Blog</title>"
+      "<link rel=\"stylesheet\" href=\"/s.css\">"
+      "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"RSS &amp; more\" "
+      "href=\"/feed.xml\">"
+      "<LINK REL=Alternate TYPE='application/atom+xml; charset=utf-8' HREF=atom.xml>"
+      "<link rel=\"alternate\" type=\"application/feed+json\" href=\"https://cdn.example/f.json\">"
+      "<link rel=\"alternate\" hreflang=\"de\" href=\"/de/\">"
+      "</head><body></body></html>";
+  const std::vector<FeedLink> links = discover_feed_links(html, "https://example.com/blog/");
+  ASSERT_EQ(links.size(), 3U);
+  EXPECT_EQ(urls_of(links), (std::vector<std::string>{"https://example.com/feed.xml",
+                                                      "https://example.com/blog/atom.xml",
+                                                      "https://cdn.example/f.json"}));
+  EXPECT_EQ(links[0].type, "application/rss+xml");
+  EXPECT_EQ(links[0].title, "RSS & more");
+  EXPECT_EQ(links[1].type, "application/atom+xml");
+}
+
+TEST(DiscoverFeedLinks, BaseHrefSetsTheBaseOfTheLinksAfterIt) {
+  const std::string html = "<base href=\"https://other.example/x/\"><base href=\"/ignored/\">"
+                           "<link rel=alternate type=application/rss+xml href=rss>";
+  EXPECT_EQ(urls_of(discover_feed_links(html, "https://example.com/")),
+            (std::vector<std::string>{"https://other.example/x/rss"}));
+}
+
+TEST(DiscoverFeedLinks, CommentsScriptsStylesheetsAndOtherTagsAreNotFeeds) {
+  const std::string html =
+      "<!-- <link rel=alternate type=application/rss+xml href=/c.xml> -->"
+      "<script>var s = '<link rel=alternate type=application/rss+xml href=/s.xml>';</script>"
+      "<link rel=\"alternate stylesheet\" type=\"application/rss+xml\" href=\"/alt.css\">"
+      "<a rel=alternate type=application/rss+xml href=/a.xml>feed</a>"
+      "<link rel=alternate type=text/html href=/page.html>"
+      "<link rel=alternate type=application/rss+xml href=\"  \">"
+      "<link rel=alternate type=application/rss+xml>";
+  EXPECT_TRUE(discover_feed_links(html, "https://example.com/").empty());
+}
+
+TEST(DiscoverFeedLinks, NotHtmlOrUnresolvableGivesNothing) {
+  EXPECT_TRUE(discover_feed_links("", "https://example.com/").empty());
+  EXPECT_TRUE(discover_feed_links("plain text, no markup", "https://example.com/").empty());
+  EXPECT_TRUE(
+      discover_feed_links("<link rel=alternate type=application/rss+xml href=rel.xml>", "not a url")
+          .empty());
+  // An absolute href needs no base.
+  EXPECT_EQ(urls_of(discover_feed_links(
+                "<link rel=alternate type=application/rss+xml href=http://h/f.xml>", "")),
+            (std::vector<std::string>{"http://h/f.xml"}));
+}
+
+TEST(DiscoverFeedLinks, AtMostSixteenLinks) {
+  std::string html;
+  for (int i = 0; i < 100; ++i) {
+    html += "<link rel=alternate type=application/rss+xml href=/f" + std::to_string(i) + ".xml>";
+  }
+  const std::vector<FeedLink> links = discover_feed_links(html, "http://h/");
+  ASSERT_EQ(links.size(), 16U);
+  EXPECT_EQ(links.back().url, "http://h/f15.xml");
 }
 
 } // namespace
