@@ -52,6 +52,7 @@
 #include <optional>
 #include <set>
 #include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
 #include <thread>
 #include <unistd.h>
 
@@ -312,6 +313,10 @@ nlohmann::json control_error(std::string error) {
 // How often STATUS= is refreshed, and the window of the stories/min figure.
 constexpr std::chrono::seconds k_status_period{10};
 constexpr std::chrono::seconds k_rate_window{60};
+// While the state store refuses writes (a full disk), how often a write is tried again.
+constexpr std::chrono::seconds k_store_retry{2};
+// ... once the state directory's file system has this much room again.
+constexpr std::uint64_t k_store_min_free_bytes = 1024 * 1024;
 // How long a control request waits for the io thread.
 constexpr std::chrono::seconds k_control_timeout{10};
 
@@ -353,8 +358,8 @@ struct Daemon::Impl {
         publisher(publisher_options(cfg, curve)), fetcher(io, fetch_limits(cfg)),
         sched(schedule_policy(cfg), now_ms, std::random_device{}()), wake_timer(io), idle_timer(io),
         heartbeat_timer(io), maintenance_timer(io), signals(io, SIGINT, SIGTERM), hangup(io),
-        watchdog_timer(io), status_timer(io), drain_timer(io), urls(url_options(cfg.dedupe)),
-        deduper(dedupe_options(cfg.dedupe)) {
+        watchdog_timer(io), status_timer(io), drain_timer(io), store_retry_timer(io),
+        urls(url_options(cfg.dedupe)), deduper(dedupe_options(cfg.dedupe)) {
     // The counter and the journal are written in the same transactions; the maximum covers a
     // journal written by hand or restored from elsewhere.
     seq = std::max(store.load_counter(store::k_seq_counter), store.journal_last_seq().value_or(0));
@@ -667,6 +672,7 @@ struct Daemon::Impl {
     maintenance_timer.cancel();
     watchdog_timer.cancel();
     status_timer.cancel();
+    store_retry_timer.cancel();
   }
 
   asio::awaitable<void> schedule_loop() {
@@ -674,7 +680,9 @@ struct Daemon::Impl {
       // Documents waiting for the store strand hold their stories in memory: while as many wait
       // as transfers may run, no new fetch starts (a commit ending wakes this loop). Fewer
       // would starve the strand: the fetches started when it wakes take a round trip to come.
-      const bool strand_busy = pending_commits >= max_pending_commits();
+      // Nor while the state store refuses writes: store_recovery_loop() wakes it.
+      const bool strand_busy = pending_commits >= max_pending_commits() ||
+                               (store_recovering && options.mode == RunMode::forever);
       for (std::string& id : strand_busy ? std::vector<std::string>{} : sched.take_ready()) {
         ++active_polls;
         asio::co_spawn(io, poll(id), [this, id](std::exception_ptr e) {
@@ -787,6 +795,9 @@ struct Daemon::Impl {
     FeedRuntime& feed = *runtime;
     feed.in_flight = true;
     const std::uint64_t generation = feed.generation;
+    // What the feed's state goes back to when the poll's commit fails: its stories were not
+    // stored, so they must be fetched again (without the response's validators).
+    const store::FeedState state_before = feed.state;
     fetch::Request request;
     request.url = feed.state.url;
     request.etag = feed.state.etag;
@@ -874,10 +885,19 @@ struct Daemon::Impl {
     }
     asio::awaitable<CommitCounts> commit_task = commit_job(std::move(commit));
     ++pending_commits;
-    const CommitCounts counts =
-        co_await asio::co_spawn(store_strand, std::move(commit_task), asio::use_awaitable);
+    CommitCounts counts;
+    std::string store_error;
+    try {
+      counts = co_await asio::co_spawn(store_strand, std::move(commit_task), asio::use_awaitable);
+    } catch (const FatalError& e) {
+      store_error = e.what();
+    }
     if (pending_commits-- == max_pending_commits()) {
       wake_timer.cancel();
+    }
+    if (!store_error.empty()) {
+      commit_failed(id, feed, generation, state_before, store_error);
+      co_return;
     }
     // The same count the commit stored, so that the next poll's copy of the state carries it.
     if (feed.generation == generation) {
@@ -896,6 +916,92 @@ struct Daemon::Impl {
         id, report.result == PollResult::ok
                 ? PollReport{PollResult::ok, report.detail + " new=" + std::to_string(published)}
                 : report);
+  }
+
+  // A poll whose commit failed (the state store refuses writes: a full disk, an I/O error).
+  // Nothing of it was stored or sent, so the feed forgets the poll and is polled again once the
+  // store accepts writes; until then no poll starts (schedule_loop), so that no story is fetched
+  // that could not be kept. A --once run reports the feed as failed instead.
+  void commit_failed(const std::string& id, FeedRuntime& feed, std::uint64_t generation,
+                     const store::FeedState& state_before, const std::string& error) {
+    metrics.store_failures.with({}).inc();
+    if (feed.generation == generation) {
+      feed.state = state_before;
+    }
+    end_poll(id, feed, generation, false);
+    if (options.mode == RunMode::once) {
+      record_once(id, PollReport{PollResult::failed, "state store: " + error});
+      return;
+    }
+    unstored_feeds.insert(id);
+    if (!store_recovering) {
+      store_recovering = true;
+      spdlog::error("event=store_failed feed={} error=\"{}\": no poll starts until the state store "
+                    "accepts writes again (free space in {}); trying every {}s",
+                    id, error, cfg.state_dir.string(), k_store_retry.count());
+      asio::co_spawn(io, store_recovery_loop(), asio::detached);
+    }
+  }
+
+  // Tries a write every k_store_retry until one succeeds, then polls again the feeds whose
+  // commits failed. io thread.
+  asio::awaitable<void> store_recovery_loop() {
+    const auto since = std::chrono::steady_clock::now();
+    bool recovered = false;
+    while (!stopping && !recovered) {
+      store_retry_timer.expires_after(k_store_retry);
+      co_await store_retry_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (stopping) {
+        break;
+      }
+      asio::awaitable<bool> probe = probe_store_job();
+      recovered = co_await asio::co_spawn(store_strand, std::move(probe), asio::use_awaitable);
+    }
+    store_recovering = false;
+    if (!recovered) {
+      co_return;
+    }
+    const auto waited =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - since);
+    spdlog::info("event=store_recovered after_s={} repolling={}", waited.count(),
+                 unstored_feeds.size());
+    for (const std::string& id : unstored_feeds) {
+      const auto it = feeds.find(id);
+      if (it != feeds.end() && !it->second->paused && !it->second->in_flight) {
+        sched.remove(id);
+        sched.add(spec_of(*it->second), now_ms(), it->second->state.error_count);
+      }
+    }
+    unstored_feeds.clear();
+    wake_timer.cancel();
+  }
+
+  // One write to the store; when it succeeds, the near-duplicate window and the feeds' identity
+  // states are read again from the store, since the polls whose commits failed had already
+  // changed them in memory. Store strand.
+  asio::awaitable<bool> probe_store_job() {
+    if (open_batch) {
+      co_return false; // a commit is under way: its outcome tells more than a probe would
+    }
+    // A small write fits in the pages the write-ahead log already has, full disk or not: wait
+    // for some room first, so that the feeds are not fetched again only to fail once more.
+    struct statvfs fs {};
+    if (::statvfs(cfg.state_dir.c_str(), &fs) == 0 &&
+        static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < k_store_min_free_bytes) {
+      co_return false;
+    }
+    try {
+      store.save_counter(store::k_seq_counter, seq);
+    } catch (const FatalError& e) {
+      spdlog::debug("event=store_probe error=\"{}\"", e.what());
+      co_return false;
+    }
+    deduper = dedupe::Deduper(dedupe_options(cfg.dedupe));
+    window_restored = false;
+    restore_window();
+    guid_health.clear();
+    store_failed = false;
+    co_return true;
   }
 
   // The end of a poll that was not cancelled: what a reload or `feedwire ctl pause` did to the feed
@@ -1124,6 +1230,11 @@ struct Daemon::Impl {
           const std::int64_t lag = last_journalled_seq.load() - publisher.handed_seq();
           return static_cast<double>(std::max<std::int64_t>(0, lag));
         });
+    metrics.registry.gauge_callback(
+        "feedwire_store_writable",
+        "1 while the state store accepts writes; 0 from a failed commit until a retried write "
+        "succeeds (no poll starts meanwhile).",
+        [this] { return store_failed ? 0.0 : 1.0; });
     metrics.registry.gauge_callback("feedwire_last_seq", "The last seq journalled.", [this] {
       return static_cast<double>(last_journalled_seq.load());
     });
@@ -1151,7 +1262,8 @@ struct Daemon::Impl {
       return {false, "stopping"};
     }
     if (store_failed) {
-      return {false, "the last commit to the state store failed (see the log)"};
+      return {false, "the state store refuses writes (disk full?): no poll starts until it "
+                     "accepts them again (see the log)"};
     }
     const int total = feeds_total;
     if (total > 0 && feeds_failing == total) {
@@ -1638,7 +1750,6 @@ struct Daemon::Impl {
       }
       // After the sends were queued: a heartbeat never announces a seq queued behind it.
       last_journalled_seq = seq;
-      store_failed = false;
     } catch (const FatalError&) {
       store_failed = true;
       // Nothing of the batch was stored: its seqs are free again, its messages never go out.
@@ -2102,6 +2213,7 @@ struct Daemon::Impl {
   asio::steady_timer watchdog_timer;                         // io thread only
   asio::steady_timer status_timer;                           // io thread only
   asio::steady_timer drain_timer;                            // io thread only
+  asio::steady_timer store_retry_timer;                      // io thread only
   std::optional<publish::ReplayServer> replay;               // its own thread; none in once mode
   std::map<std::string, std::shared_ptr<FeedRuntime>> feeds; // io thread only
   bool reloading = false;                                    // io thread only
@@ -2111,6 +2223,8 @@ struct Daemon::Impl {
   std::atomic<bool> control_closing = false;         // the io thread answers no more requests
   std::size_t active_polls = 0;                      // io thread only
   std::size_t pending_commits = 0;                   // io thread only
+  bool store_recovering = false;                     // io thread only: store_recovery_loop runs
+  std::set<std::string> unstored_feeds;              // io thread only: to poll after recovery
   bool stopping = false;                             // io thread only
   std::size_t once_pending = 0;                      // io thread only
   std::map<std::string, PollReport> once_reports;    // io thread only

@@ -29,6 +29,10 @@ struct DaemonMetrics {
       "Stories by what became of them: new, dup (syndicated copy), update, dropped (by a "
       "plugin).",
       {"kind"});
+  metrics::CounterFamily& store_failures = registry.counter(
+      "feedwire_store_commit_failures_total",
+      "Poll commits the state store refused (a full disk, an I/O error). Nothing of them was "
+      "stored or sent; their feeds are polled again once the store accepts writes.");
   metrics::CounterFamily& plugin_calls =
       registry.counter("feedwire_plugin_calls_total", "Calls of each [[plugin]].", {"plugin"});
   metrics::CounterFamily& plugin_drops =

@@ -8,10 +8,12 @@
 #include <arpa/inet.h>
 #include <csignal>
 #include <cstdlib>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <set>
 #include <sstream>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -691,6 +693,111 @@ TEST_F(ServiceTest, SigtermDrainsOneHundredFetchesAndLosesNothing) {
   for (int i = 0; i < k_feeds; ++i) {
     EXPECT_EQ(titles.count("Story " + std::to_string(i)), 1U) << i;
   }
+}
+
+// A tmpfs of `megabytes` mounted on `dir` for the life of the object (mounting needs root, as
+// CI runs; elsewhere mounted() is false and the test says it was skipped).
+class SmallDisk {
+public:
+  SmallDisk(const std::filesystem::path& dir, int megabytes) : m_dir(dir) {
+    std::filesystem::create_directories(dir);
+    const std::string options = "size=" + std::to_string(megabytes) + "m,mode=0700";
+    m_mounted = ::mount("tmpfs", dir.c_str(), "tmpfs", 0, options.c_str()) == 0;
+  }
+  ~SmallDisk() {
+    if (m_mounted) {
+      ::umount2(m_dir.c_str(), MNT_DETACH);
+    }
+  }
+  SmallDisk(const SmallDisk&) = delete;
+  SmallDisk& operator=(const SmallDisk&) = delete;
+
+  [[nodiscard]] bool mounted() const { return m_mounted; }
+
+  // Writes a file until the disk is full (ENOSPC); returns its size.
+  std::size_t fill(const std::filesystem::path& file) const {
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    const std::string block(64 * 1024, 'x');
+    std::size_t written = 0;
+    for (ssize_t n; (n = ::write(fd, block.data(), block.size())) > 0;) {
+      written += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    return written;
+  }
+
+private:
+  std::filesystem::path m_dir;
+  bool m_mounted = false;
+};
+
+// The state directory on a small tmpfs fills up while a feed brings 200 new stories: the daemon
+// keeps running, polls nothing more (rather than fetch stories it could not keep), and reports it
+// on /readyz and /metrics. Once space returns, it polls the feed again and publishes each of the
+// 200 stories once.
+TEST_F(ServiceTest, AFullDiskStopsPollingLosesNothingAndRecovers) {
+  SmallDisk disk(state_dir(), 8);
+  if (!disk.mounted()) {
+    GTEST_SKIP() << "mounting a tmpfs needs root (CI runs as root)";
+  }
+  const std::uint16_t port = test::free_tcp_port();
+  server.route("/a.xml", test::Response{200, {}, rss({{"a0", "Story zero"}})});
+  write_config(service_config(feed("a", "/a.xml"), "[service]\nmetrics_listen = \"127.0.0.1:" +
+                                                       std::to_string(port) + "\"\n"));
+  test::ChildProcess daemon = start();
+  ASSERT_TRUE(read_until(daemon, [&] { return has_story("a", "Story zero"); }));
+
+  const std::size_t filler = disk.fill(state_dir() / "filler");
+  ASSERT_GT(filler, 0U);
+  std::vector<std::pair<std::string, std::string>> items{{"a0", "Story zero"}};
+  for (int i = 1; i <= 200; ++i) {
+    items.emplace_back("a" + std::to_string(i),
+                       "Story " + std::to_string(i) + " " + std::string(2000, 'y'));
+  }
+  server.route("/a.xml", test::Response{200, {}, rss(items)});
+
+  // The commit fails: not ready, the failure counted, the store not writable.
+  const auto deadline = Clock::now() + 15s;
+  HttpAnswer ready;
+  while (Clock::now() < deadline && (ready = http_get(port, "/readyz")).status != 503) {
+    read_until(
+        daemon, [] { return false; }, 100ms);
+  }
+  ASSERT_EQ(ready.status, 503);
+  EXPECT_NE(ready.body.find("refuses writes"), std::string::npos) << ready.body;
+  const test::prometheus::Document during =
+      test::prometheus::parse(http_get(port, "/metrics").body);
+  EXPECT_GE(value_of(during, "feedwire_store_commit_failures_total"), 1);
+  EXPECT_EQ(value_of(during, "feedwire_store_writable"), 0);
+  // No poll starts while the disk is full (one in flight may still end), and nothing goes out.
+  const std::size_t hits = server.hits("/a.xml");
+  read_until(
+      daemon, [] { return false; }, 3s);
+  EXPECT_LE(server.hits("/a.xml"), hits + 1);
+  EXPECT_EQ(stories("a").size(), 1U);
+  EXPECT_EQ(http_get(port, "/healthz").status, 200);
+
+  std::filesystem::remove(state_dir() / "filler");
+  ASSERT_TRUE(read_until(
+      daemon, [&] { return stories("a").size() >= 201; }, 20s))
+      << stories("a").size() << " stories";
+  read_until(
+      daemon, [] { return false; }, 1500ms); // a second copy would arrive by now
+  std::set<std::string> titles;
+  for (const nlohmann::json& m : stories("a")) {
+    EXPECT_TRUE(titles.insert(m["title"].get<std::string>()).second) << m["title"];
+  }
+  EXPECT_EQ(titles.size(), 201U);
+  for (const nlohmann::json& l : lines) {
+    EXPECT_NE(l["topic"].get<std::string>().rfind("story.dup.", 0), 0U) << l.dump();
+  }
+  EXPECT_EQ(http_get(port, "/readyz").status, 200);
+  const test::prometheus::Document after = test::prometheus::parse(http_get(port, "/metrics").body);
+  EXPECT_EQ(value_of(after, "feedwire_store_writable"), 1);
+
+  const std::optional<int> status = daemon.stop(SIGTERM, 10s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
 }
 
 } // namespace
