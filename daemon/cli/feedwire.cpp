@@ -25,7 +25,7 @@ constexpr std::string_view k_usage =
     "commands:\n"
     "  parse        parse one feed document and print it as JSON\n"
     "  sub          subscribe to feedwired's topics, print JSON lines\n"
-    "  state        show the daemon's poll state; --explain ID\n"
+    "  state        show the daemon's poll state; --explain ID; check / repair the file\n"
     "  ctl          ask a running feedwired: status, feeds, poll, pause, resume, reload\n"
     "  import-opml  print an OPML file's feeds as config TOML\n"
     "  export-opml  print a config's feeds as an OPML subscription list\n"

@@ -801,12 +801,19 @@ Store Store::open(const std::filesystem::path& db_file) {
     }
   }
   auto impl = std::make_unique<Impl>(db_file, connect(name, name.c_str()));
+  constexpr std::string_view damaged =
+      "; `feedwire state check` shows what can be read of it and `feedwire state repair` saves "
+      "that (stop feedwired first); a file that is not feedwired's: point state_dir elsewhere";
   try {
     impl->set_up(true);
+    // Every page once: a damaged file is reported now, not at some poll's commit.
+    if (const std::string found = impl->pragma_text("PRAGMA quick_check(1)", "checking the file");
+        found != "ok") {
+      throw ConfigError(name + ": the state file is damaged (" + found + ")" +
+                        std::string(damaged));
+    }
   } catch (const FatalError& e) {
-    throw ConfigError(std::string(e.what()) +
-                      "; if this file is damaged or not feedwired's, move it away or point "
-                      "state_dir elsewhere");
+    throw ConfigError(std::string(e.what()) + std::string(damaged));
   }
   return Store(std::move(impl));
 }

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <set>
+#include <sqlite3.h>
 #include <sstream>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -798,6 +799,174 @@ TEST_F(ServiceTest, AFullDiskStopsPollingLosesNothingAndRecovers) {
   const std::optional<int> status = daemon.stop(SIGTERM, 10s);
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+}
+
+// Overwrites `count` pages of 4 KiB of `file`, from page `first` on, with junk.
+void damage_pages(const std::filesystem::path& file, std::size_t first, std::size_t count) {
+  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(static_cast<std::streamoff>(first * 4096));
+  const std::string junk(count * 4096, '\xab');
+  f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+}
+
+// The page numbers of `table`'s leaf pages, from SQLite's dbstat table.
+std::vector<std::size_t> leaf_pages(const std::filesystem::path& db, const std::string& table) {
+  sqlite3* raw = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  const std::unique_ptr<sqlite3, int (*)(sqlite3*)> conn(raw, sqlite3_close_v2);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(raw,
+                               "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' "
+                               "ORDER BY pageno",
+                               -1, &stmt, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(raw);
+  sqlite3_bind_text(stmt, 1, table.c_str(), -1, SQLITE_TRANSIENT);
+  std::vector<std::size_t> pages;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    pages.push_back(static_cast<std::size_t>(sqlite3_column_int64(stmt, 0)));
+  }
+  sqlite3_finalize(stmt);
+  return pages;
+}
+
+// The rows `feedwire state repair` printed as saved for `table`.
+std::size_t saved_rows(const std::string& repair_output, const std::string& table) {
+  std::istringstream in(repair_output);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with(table + " ")) {
+      return std::stoul(line.substr(table.size()));
+    }
+  }
+  ADD_FAILURE() << table << " not in:\n" << repair_output;
+  return 0;
+}
+
+// The highest seq among the messages read.
+std::int64_t max_seq(const std::vector<nlohmann::json>& lines) {
+  std::int64_t top = 0;
+  for (const nlohmann::json& l : lines) {
+    top = std::max<std::int64_t>(top, l["message"].value("seq", std::int64_t{0}));
+  }
+  return top;
+}
+
+// A state file damaged in the middle: feedwired refuses to start and says what to do;
+// `feedwire state check` names the damage and what can be read; `feedwire state repair` (refused
+// while a feedwired holds the file) saves the rest, and the next run goes on from it: the seq
+// never goes back, and only the stories whose seen rows were lost are published again.
+TEST_F(ServiceTest, ADamagedStateFileIsReportedAndRepairSavesWhatCanBeRead) {
+  std::vector<std::pair<std::string, std::string>> items;
+  for (int i = 0; i < 400; ++i) {
+    items.emplace_back("s" + std::to_string(i), "Story " + std::to_string(i));
+  }
+  server.route("/a.xml", test::Response{200, {}, rss(items)});
+  write_config(service_config(feed("a", "/a.xml")));
+  const std::string daemon_cmd = std::string("exec ") + FW_FEEDWIRED + " --config " +
+                                 config_file().string() + " --once --stdout 2>&1";
+  const auto run_daemon = [&] { return run_program({"/bin/sh", "-c", daemon_cmd}); };
+  const auto state = [&](const std::string& action) {
+    return run_program({FW_FEEDWIRE, "state", action, "--config", config_file().string()});
+  };
+  CtlResult first = run_daemon();
+  ASSERT_EQ(first.status, 0) << first.out;
+  const std::filesystem::path db = state_dir() / "feedwire.db";
+  ASSERT_FALSE(std::filesystem::exists(state_dir() / "feedwire.db-wal"));
+  EXPECT_EQ(state("check").status, 0);
+
+  // A running feedwired holds the file: repair refuses and changes nothing.
+  {
+    write_config(service_config(feed("a", "/a.xml")));
+    test::ChildProcess running = start();
+    std::this_thread::sleep_for(1s);
+    const CtlResult refused = state("repair");
+    EXPECT_EQ(refused.status, 1) << refused.out;
+    ASSERT_TRUE(running.stop(SIGTERM, 10s).has_value());
+  }
+
+  // One leaf page of the seen set and one of the journal (page n is at offset (n - 1) * 4096).
+  const std::vector<std::size_t> seen_leaves = leaf_pages(db, "seen");
+  const std::vector<std::size_t> journal_leaves = leaf_pages(db, "journal");
+  ASSERT_GE(seen_leaves.size(), 3U);
+  ASSERT_GE(journal_leaves.size(), 3U);
+  damage_pages(db, seen_leaves[1] - 1, 1);
+  damage_pages(db, journal_leaves[1] - 1, 1);
+  const CtlResult refused = run_daemon();
+  EXPECT_NE(refused.status, 0);
+  EXPECT_NE(refused.out.find("feedwire state check"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find(db.string()), std::string::npos) << refused.out;
+
+  const CtlResult check = state("check");
+  EXPECT_EQ(check.status, 1) << check.out;
+  EXPECT_NE(check.out.find("problem"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("feedwire state repair"), std::string::npos) << check.out;
+  std::cout << check.out;
+
+  const CtlResult repaired = state("repair");
+  ASSERT_EQ(repaired.status, 0) << repaired.out;
+  EXPECT_NE(repaired.out.find("kept as"), std::string::npos) << repaired.out;
+  std::cout << repaired.out;
+  std::size_t kept = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(state_dir())) {
+    const std::string name = entry.path().filename().string();
+    kept += name.starts_with("feedwire.db.damaged-") && !name.ends_with("-wal") &&
+                    !name.ends_with("-shm")
+                ? 1
+                : 0;
+  }
+  EXPECT_EQ(kept, 1U);
+  EXPECT_EQ(state("check").status, 0);
+
+  // Since the damage: every story known to be seen stays quiet, and the seq goes on.
+  std::vector<nlohmann::json> before;
+  for (std::istringstream in(first.out); std::getline(in, first.out);) {
+    if (first.out.starts_with("{")) {
+      before.push_back(nlohmann::json::parse(first.out));
+    }
+  }
+  ASSERT_EQ(before.size(), 400U);
+  const CtlResult again = run_daemon();
+  EXPECT_EQ(again.status, 0) << again.out;
+  std::vector<nlohmann::json> after;
+  for (std::istringstream in(again.out); std::getline(in, first.out);) {
+    if (first.out.starts_with("{")) {
+      after.push_back(nlohmann::json::parse(first.out));
+    }
+  }
+  // Exactly the stories whose seen rows were on the damaged page come again.
+  const std::size_t seen_saved = saved_rows(repaired.out, "seen");
+  EXPECT_LT(seen_saved, 400U);
+  EXPECT_GT(seen_saved, 0U);
+  EXPECT_LT(saved_rows(repaired.out, "journal"), before.size());
+  EXPECT_EQ(after.size(), 400U - seen_saved);
+  for (const nlohmann::json& l : after) {
+    EXPECT_GT(l["message"]["seq"].get<std::int64_t>(), max_seq(before)) << l.dump();
+  }
+  std::size_t as_new = 0;
+  for (const nlohmann::json& l : after) {
+    as_new += l["topic"] == "story.new.a" ? 1 : 0;
+  }
+  std::cout << "republished after repair: " << after.size() << " of 400 (" << as_new
+            << " as story.new)\n";
+}
+
+// A file that is not a database at all: a clear error at start, and `state check` says so.
+TEST_F(ServiceTest, AStateFileThatIsNotADatabaseIsNamedAtStart) {
+  server.route("/a.xml", test::Response{200, {}, rss({{"a1", "Alpha one"}})});
+  write_config(service_config(feed("a", "/a.xml")));
+  std::filesystem::create_directories(state_dir());
+  std::ofstream(state_dir() / "feedwire.db") << std::string(8192, 'z');
+  const CtlResult refused = run_program({"/bin/sh", "-c",
+                                         std::string("exec ") + FW_FEEDWIRED + " --config " +
+                                             config_file().string() + " --once 2>&1"});
+  EXPECT_NE(refused.status, 0);
+  EXPECT_NE(refused.out.find((state_dir() / "feedwire.db").string()), std::string::npos)
+      << refused.out;
+  EXPECT_NE(refused.out.find("not a database"), std::string::npos) << refused.out;
+  const CtlResult check =
+      run_program({FW_FEEDWIRE, "state", "check", "--config", config_file().string()});
+  EXPECT_EQ(check.status, 1);
+  EXPECT_NE(check.out.find("unreadable"), std::string::npos) << check.out;
 }
 
 } // namespace
