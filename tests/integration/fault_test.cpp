@@ -4,6 +4,7 @@
 // published. The slow cases use short limits ([fetch] below) so that the suite stays quick.
 
 #include "daemon_fixture.hpp"
+#include "scheduler/explanation.hpp"
 
 #include <set>
 
@@ -162,8 +163,21 @@ TEST_P(FaultTest, OneFeedMisbehavesAndTheOtherIsServed) {
   if (fails) {
     EXPECT_EQ(events[0].body["event"], "failed");
     EXPECT_EQ(events[0].body["error"], st.last_error);
-    // The next poll backs off: beyond the interval's jitter for one error.
-    EXPECT_TRUE(st.next_due.has_value());
+    // The next poll backs off: basis "backoff", one interval for a first error (the retry
+    // comes at the usual time in case it was a blip), and the error recorded with it.
+    ASSERT_TRUE(st.next_due.has_value());
+    const std::optional<scheduler::Explanation> why =
+        scheduler::Explanation::from_json(st.schedule_explain);
+    ASSERT_TRUE(why.has_value()) << st.schedule_explain;
+    EXPECT_EQ(why->basis, "backoff");
+    EXPECT_EQ(why->backoff, why->interval);
+    EXPECT_EQ(why->error, st.last_error);
+    EXPECT_GE(*st.next_due - why->decided_at, why->interval * 9 / 10); // jitter 0.1
+  } else {
+    const std::optional<scheduler::Explanation> why =
+        scheduler::Explanation::from_json(st.schedule_explain);
+    ASSERT_TRUE(why.has_value()) << st.schedule_explain;
+    EXPECT_NE(why->basis, "backoff");
   }
   EXPECT_EQ(topics_starting("story.new.f").size(), c.stories);
   // The healthy feed is served whatever the other does, and within the limits.
