@@ -156,8 +156,12 @@ net::awaitable<bool> send(tcp::socket& socket, const Response& response, unsigne
     co_return false;
   }
   net::steady_timer pause(socket.get_executor());
-  for (std::size_t at = 0; at < response.body.size(); at += response.chunk_bytes) {
-    if (at > 0 && response.chunk_delay.count() > 0) {
+  const bool is_endless = response.endless && !response.body.empty();
+  for (std::size_t at = 0, chunks = 0; is_endless || at < response.body.size(); ++chunks) {
+    if (at == response.body.size()) {
+      at = 0; // endless: the body once more
+    }
+    if (chunks > 0 && response.chunk_delay.count() > 0) {
       pause.expires_after(response.chunk_delay);
       if (auto [ec] = co_await pause.async_wait(k_tuple); ec) {
         co_return false;
@@ -168,6 +172,7 @@ net::awaitable<bool> send(tcp::socket& socket, const Response& response, unsigne
     if (auto [ec, written] = co_await net::async_write(socket, chunk, k_tuple); ec) {
       co_return false;
     }
+    at += n;
   }
   auto [ec, n] = co_await net::async_write(socket, http::make_chunk_last(), k_tuple);
   co_return !ec;
@@ -276,15 +281,23 @@ std::optional<std::string> RecordedRequest::header(std::string_view name) const 
 }
 
 struct HttpServer::Impl {
+  explicit Impl(std::string_view ipv4_address)
+      : address(net::ip::make_address_v4(ipv4_address)), acceptor(io, tcp::endpoint(address, 0)),
+        port(acceptor.local_endpoint().port()) {}
+
   // Declared before the io_context: coroutine frames destroyed with it still refer to the state.
   State state;
   net::io_context io{1};
-  tcp::acceptor acceptor{io, tcp::endpoint(net::ip::address_v4::loopback(), 0)};
-  std::uint16_t port = acceptor.local_endpoint().port();
+  net::ip::address_v4 address;
+  tcp::acceptor acceptor;
+  std::uint16_t port = 0;
   std::thread thread;
 };
 
-HttpServer::HttpServer() : m_impl(std::make_unique<Impl>()) {
+HttpServer::HttpServer() : HttpServer("127.0.0.1") {}
+
+HttpServer::HttpServer(std::string_view ipv4_address)
+    : m_impl(std::make_unique<Impl>(ipv4_address)) {
   m_impl->acceptor.listen(net::socket_base::max_listen_connections);
   net::co_spawn(m_impl->io, listen(m_impl->acceptor, m_impl->state), report_failure);
   m_impl->thread = std::thread([impl = m_impl.get()] { impl->io.run(); });
@@ -302,7 +315,8 @@ std::uint16_t HttpServer::port() const {
 }
 
 std::string HttpServer::url(std::string_view path) const {
-  return "http://127.0.0.1:" + std::to_string(m_impl->port) + std::string(path);
+  return "http://" + m_impl->address.to_string() + ":" + std::to_string(m_impl->port) +
+         std::string(path);
 }
 
 void HttpServer::route(std::string path, Response response) {

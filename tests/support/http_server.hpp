@@ -22,6 +22,7 @@ struct Response {
   std::chrono::milliseconds delay{0};       // before sending anything
   std::size_t chunk_bytes = 0;              // >0: send the body in chunks (chunked encoding)...
   std::chrono::milliseconds chunk_delay{0}; // ...with this pause between chunks (slow server)
+  bool endless = false;                     // ...again and again, no last chunk (endless body)
   bool stall = false;                       // accept and never answer (until the server stops)
   std::string content_encoding{};           // "gzip": compress body and set Content-Encoding
   // Set: these bytes go out exactly as they are (status, headers and body above are ignored),
@@ -47,13 +48,17 @@ class HttpServer {
 public:
   // Binds 127.0.0.1:0 and starts serving. Throws boost::system::system_error if it cannot bind.
   HttpServer();
+  // Binds `ipv4_address`:0 instead, e.g. "127.0.0.2": on Linux every 127.x.y.z is the loopback
+  // interface, and a URL naming another address is another host to a client's per-host limits.
+  // Throws boost::system::system_error if the address is malformed or cannot be bound.
+  explicit HttpServer(std::string_view ipv4_address);
   // Stops serving, closes every connection (stalled ones too) and joins the thread.
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
   std::uint16_t port() const;
-  // "http://127.0.0.1:<port><path>"
+  // "http://<address>:<port><path>", the address 127.0.0.1 unless the constructor named another.
   std::string url(std::string_view path) const;
 
   // Answers `path` with a fixed response; a gzip body is compressed once, here.

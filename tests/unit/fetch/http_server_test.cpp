@@ -67,6 +67,26 @@ TEST_F(FetchTest, ServerTurnsAThrowingHandlerInto500) {
   EXPECT_EQ(r.body, "handler failed");
 }
 
+TEST_F(FetchTest, ServerBindsAnotherLoopbackAddress) {
+  fw::test::HttpServer other("127.0.0.2");
+  other.route("/f", ServerResponse{.body = "elsewhere"});
+  EXPECT_EQ(other.url("/f"), "http://127.0.0.2:" + std::to_string(other.port()) + "/f");
+  const Response r = get(other.url("/f"));
+  EXPECT_EQ(r.error, ErrorKind::none) << r.error_message;
+  EXPECT_EQ(r.body, "elsewhere");
+  EXPECT_EQ(other.requests("/f").at(0).header("host"), "127.0.0.2:" + std::to_string(other.port()));
+  EXPECT_EQ(m_server.requests().size(), 0u);
+}
+
+TEST_F(FetchTest, ServerSendsAnEndlessBodyUntilTheClientGivesUp) {
+  m_server.route("/endless",
+                 ServerResponse{.body = "0123456789", .chunk_bytes = 4, .endless = true});
+  Limits limits = test_limits();
+  limits.max_body_bytes = 100000;
+  const Response r = get(m_server.url("/endless"), limits);
+  EXPECT_EQ(r.error, ErrorKind::too_large) << r.error_message;
+}
+
 TEST(HttpServer, StopsPromptlyWithStalledConnectionsOpen) {
   net::io_context io{1};
   auto server = std::make_unique<fw::test::HttpServer>();
