@@ -428,6 +428,18 @@ TEST(FormatRfc3339, RoundTripsThroughParse) {
   }
 }
 
+// An offset can move the first or last day of the range out of it: RFC 3339 cannot write such
+// an instant ("0000-12-31T23:00:00Z", "+10000-01-01T04:00:00Z"), and this parser would refuse
+// what format_rfc3339 made of it. Found by tests/fuzz/date_fuzz.cpp.
+TEST(ParseDate, RejectsDatesThatTheirOffsetMovesOutOfTheYears1To9999) {
+  EXPECT_EQ(render("0001-01-01T00:30:00+01:00"), k_null);
+  EXPECT_EQ(render("Fri, 31 Dec 9999 23:00:00 -0500"), k_null);
+  EXPECT_EQ(render("0001-01-01T00:30:00-01:00"), "0001-01-01T01:30:00Z");
+  EXPECT_EQ(render("0001-01-01T00:00:00Z"), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(render("Fri, 31 Dec 9999 23:00:00 +0500"), "9999-12-31T18:00:00Z");
+  EXPECT_EQ(render("9999-12-31T23:59:59Z"), "9999-12-31T23:59:59Z");
+}
+
 // Every prefix and single-byte corruption of some valid dates: no crash or out-of-bounds read
 // (run under ASan), and anything accepted is a real instant that formats and reads back.
 TEST(ParseDate, SurvivesTruncationAndCorruption) {
