@@ -242,10 +242,14 @@ std::vector<FeedConfig> read_opml(const std::filesystem::path& file) {
   if (!text) {
     throw ConfigError(file.string() + ": cannot read OPML file: " + text.error().message);
   }
+  return parse_opml(*text, file.string());
+}
+
+std::vector<FeedConfig> parse_opml(std::string_view text, const std::string& label) {
   std::set<std::string> taken_ids;
   std::vector<FeedConfig> feeds;
   std::vector<std::string> problems;
-  detail::parse_opml(*text, file.string(), taken_ids, feeds, problems);
+  detail::parse_opml(text, label, taken_ids, feeds, problems);
   if (!problems.empty()) {
     detail::throw_problems(problems);
   }

@@ -17,6 +17,10 @@ namespace fw::config {
 // a missing <opml>/<body>, a URL that is not absolute http(s)). Any thread; no shared state.
 [[nodiscard]] std::vector<FeedConfig> read_opml(const std::filesystem::path& file);
 
+// read_opml on a document already in memory; `label` stands for the file name in messages and
+// origins. Throws fw::ConfigError as read_opml does. Any thread; no shared state.
+[[nodiscard]] std::vector<FeedConfig> parse_opml(std::string_view text, const std::string& label);
+
 // Prints `feeds` as [[feed]] tables: valid TOML that parse_config reads back into the same
 // feeds (all fields but origin, which becomes a comment). Unset optional fields are left out.
 // Throws nothing but std::bad_alloc; any thread.

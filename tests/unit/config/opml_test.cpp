@@ -1,8 +1,10 @@
 #include "config/opml.hpp"
 #include "test_files.hpp"
 
+#include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,7 @@ using fw::config::FeedConfig;
 using fw::config::OnFirstPoll;
 using fw::config::opml_to_toml;
 using fw::config::parse_config;
+using fw::config::parse_opml;
 using fw::config::read_opml;
 using fw::config::test::config_error;
 using fw::config::test::fixture;
@@ -136,6 +139,14 @@ TEST(Opml, EveryBadUrlIsReportedWithItsLine) {
                 "or https:// URL\n" +
                 file.string() +
                 ":4:4: outline \"Relative\": xmlUrl \"/feed.xml\" is not a valid absolute URL");
+}
+
+TEST(Opml, ParsesADocumentInMemoryAsItReadsTheFile) {
+  const auto file = fixture("nested.opml");
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(parse_opml(text.str(), file.string()), read_opml(file));
 }
 
 TEST(Opml, MissingFileNamesThePath) {
