@@ -1118,10 +1118,11 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& fil
   try {
     root = toml::parse(toml_text, std::string_view{label});
   } catch (const toml::parse_error& e) {
+    // toml++ quotes the character it stopped at, which may be a line break.
     auto where = e.source().begin;
-    throw ConfigError(label + ":" + std::to_string(where.line) + ":" +
-                      std::to_string(where.column) +
-                      ": malformed TOML: " + std::string(e.description()));
+    detail::throw_problems({label + ":" + std::to_string(where.line) + ":" +
+                            std::to_string(where.column) +
+                            ": malformed TOML: " + std::string(e.description())});
   }
 
   Reader r(label);

@@ -116,12 +116,28 @@ TextPosition position_at(std::string_view text, std::size_t offset) noexcept {
 }
 
 void throw_problems(const std::vector<std::string>& problems) {
+  constexpr char k_hex[] = "0123456789abcdef";
   std::string message;
   for (const auto& p : problems) {
     if (!message.empty()) {
       message += '\n';
     }
-    message += p;
+    for (const char c : p) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (c == '\n') {
+        message += "\\n";
+      } else if (c == '\r') {
+        message += "\\r";
+      } else if (c == '\t') {
+        message += "\\t";
+      } else if (byte < 0x20 || byte == 0x7f) {
+        message += "\\x";
+        message += k_hex[byte >> 4];
+        message += k_hex[byte & 0x0f];
+      } else {
+        message += c;
+      }
+    }
   }
   throw ConfigError(message);
 }

@@ -41,7 +41,9 @@ struct TextPosition {
 void parse_opml(std::string_view text, const std::string& label, std::set<std::string>& taken_ids,
                 std::vector<FeedConfig>& feeds, std::vector<std::string>& problems);
 
-// Throws fw::ConfigError with one line per problem. `problems` must not be empty.
+// Throws fw::ConfigError with one line per problem. `problems` must not be empty. Control
+// characters in a problem (a line break in a quoted TOML key or value, an "&#10;" in an OPML
+// attribute) are written as escapes ("\n", "\x1b"), so that each problem stays on its line.
 [[noreturn]] void throw_problems(const std::vector<std::string>& problems);
 
 } // namespace fw::config::detail

@@ -349,6 +349,19 @@ TEST(Config, ReportsEveryProblemInOnePassInFileOrder) {
   EXPECT_THAT(lines[4], StartsWith(f + ":8:1: feed[0].color: unknown key"));
 }
 
+// Found by tests/fuzz/config_fuzz.cpp: toml++ quotes the character it stopped at, which may be a
+// line break, and quoted keys and string values may hold any control character.
+TEST(Config, EachProblemStaysOnItsLineWhateverTheFileHolds) {
+  const std::string f = k_file.string();
+  EXPECT_EQ(error_of("t0=i\n\n"),
+            f + ":1:5: malformed TOML: Error while parsing floating-point: expected 'inf', saw "
+                "'i\\n'");
+  auto lines = lines_of(error_of("log_level = \"a\\nb\"\n\"x\\ty\\u001b\" = 1\n"));
+  ASSERT_EQ(lines.size(), 2U);
+  EXPECT_THAT(lines[0], StartsWith(f + ":1:13: log_level: unknown level \"a\\nb\"; allowed: "));
+  EXPECT_THAT(lines[1], StartsWith(f + ":2:1: x\\ty\\x1b: unknown key"));
+}
+
 TEST(Config, DuplicateIdNamesBothPlaces) {
   std::string message = error_of("[[feed]]\n"
                                  "id = \"news\"\n"

@@ -141,6 +141,15 @@ TEST(Opml, EveryBadUrlIsReportedWithItsLine) {
                 ":4:4: outline \"Relative\": xmlUrl \"/feed.xml\" is not a valid absolute URL");
 }
 
+// As in config_test.cpp: "&#10;" puts a line break into an attribute value.
+TEST(Opml, EachProblemStaysOnItsLine) {
+  const std::string opml = R"(<opml><body>
+<outline text="x" xmlUrl="ftp://a&#10;b"/></body></opml>)";
+  EXPECT_EQ(
+      config_error([&] { (void)parse_opml(opml, "subs.opml"); }),
+      "subs.opml:2:2: outline \"x\": xmlUrl \"ftp://a\\nb\" must be an http:// or https:// URL");
+}
+
 TEST(Opml, ParsesADocumentInMemoryAsItReadsTheFile) {
   const auto file = fixture("nested.opml");
   std::ifstream in(file, std::ios::binary);
