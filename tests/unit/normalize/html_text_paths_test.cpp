@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -121,6 +122,57 @@ TEST(HtmlTextPaths, AgreeAtTheEdges) {
     check(c, "edge case", counts);
   }
   EXPECT_GT(counts.fast, 25);
+}
+
+// Where tests/fuzz/html_text_fuzz.cpp found the fast path reading markup otherwise than gumbo:
+// each case with the text both give now.
+TEST(HtmlTextPaths, AgreeWhereTheFuzzerFoundThemApart) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // A start tag that closes a <p> closes what is open inside it too.
+      {"<p>a<li>b", "a\n\nb"},
+      {"<P>*<DD>*", "*\n\n*"},
+      {"<p>a<b>c<li>b", "ac\n\nb"},
+      {"<p>a<span>c<li>b", "ac\n\nb"},
+      {"<p><b><h1>t<h2></h2>t</h1><", "t\n\nt\n\n<"},
+      {"<p><p><dd>x<dd>y", "x\ny"},
+      {"<p>x<div>y</div>z<dd>a", "x\n\ny\n\nz\na"},
+      {"<p>a<legend>b<li>c", "a\n\nb\n\nc"},
+      {"<p>a<hr>b<li>c", "a\n\nb\nc"},
+      {"<p>a<ul><li>b<li>c</ul>d", "a\n\nb\nc\n\nd"},
+      // An inline end tag over an open <p>: the adoption agency, or ignored.
+      {"<b><p>x</b>y", "xy"},
+      {"<a><P>></a>>", ">>"},
+      {"<span><p>x</span>y", "xy"},
+      {"<a>q<p>x</a>y", "q\n\nxy"},
+      // "<!--->" is an empty comment, whatever "-->" comes later.
+      {"/<!---><x/<!--><y", "/"},
+      {"a<!--->b<!-- c -->d", "abd"},
+      // Before any text the parser is in the head, where <noscript> holds markup.
+      {"<style>p{}</style><noscript>no js</noscript><p>text</p>", "no js\n\ntext"},
+      {"<noscript><p>x</p></noscript>y", "x\n\ny"},
+      {"x<noscript><p>n</p></noscript>y", "xy"},
+      {"><noscript><j</noscript>>", ">"},
+      // Hidden elements whose content is markup.
+      {"a<desc>x</desc>y", "ay"},
+      {"a<datalist><", "a"},
+      // A new list item closes the open one above elements that are not special.
+      {"<dt><legend>p<dt>/", "p\n\n/"},
+      {"<ul><li>a<span><li>b</ul>", "a\nb"},
+      {"<dt><foreignObject><div>><dt>k", ">\n\nk"},
+      // Ruby annotations close what is left open inside the ruby.
+      {"<ruby><p>l<rp>>", "l\n\n>"},
+      {"<ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby>", "漢(kan)"},
+      // References to controls and non-characters, which gumbo reads otherwise.
+      {"a&#7;b<i>c</i>", "abc"},
+      {"a&#12;b<i>c</i>", "abc"},
+      {"a&#x7f;b<i>c</i>", "abc"},
+      {"a&#x81;b<i>c</i>", "abc"},
+      {"a&#xFFFE;b<i>c</i>", "abc"},
+  };
+  for (const auto& [html, text] : cases) {
+    EXPECT_EQ(html_to_text(html), text) << html;
+    EXPECT_EQ(html_to_text_with_gumbo(html), text) << html;
+  }
 }
 
 } // namespace

@@ -240,6 +240,29 @@ TEST(HtmlToText, SvgElementsWithTableNamesDoNotAbortGumbo) {
   EXPECT_EQ(fw::normalize::detail::html_to_text_with_gumbo(html), "x\n\nx");
 }
 
+// Found by tests/fuzz/html_text_fuzz.cpp. gumbo keeps the control a reference names ("&#1;"),
+// which the UTF-8 repair then drops: dropped before the text is put together, it leaves no
+// space at the start ("\r" sends the input to gumbo).
+TEST(HtmlToText, ReferencesToControlsLeaveNoWhiteSpaceBehind) {
+  EXPECT_EQ(html_to_text("&#1;\r<b>x</b>"), "x");
+  EXPECT_EQ(html_to_text("<b>x</b>\r&#1;"), "x");
+  EXPECT_EQ(html_to_line("a&#7;b<i>c</i>"), "abc");
+}
+
+// gumbo 0.10.1 reads the value of a numeric reference through an int that wraps around; HTML
+// reads anything beyond U+10FFFF as U+FFFD. Found by tests/fuzz/html_text_fuzz.cpp.
+TEST(HtmlToText, ReferencesBeyondUnicodeAreReplacementCharacters) {
+  const std::string gumbo_only = "<table><tr><td>"; // forces the parser
+  EXPECT_EQ(html_to_line(gumbo_only + "a&#2147483648;b"), "a\xef\xbf\xbd"
+                                                          "b");
+  EXPECT_EQ(html_to_line(gumbo_only + "a&#x100000041;b"), "a\xef\xbf\xbd"
+                                                          "b");
+  EXPECT_EQ(html_to_line(gumbo_only + "a&#88888888888;b"), "a\xef\xbf\xbd"
+                                                           "b");
+  EXPECT_EQ(html_to_line("a&#x100000041;b"), "a\xef\xbf\xbd"
+                                             "b");
+}
+
 TEST(HtmlToLine, EverythingOnOneLine) {
   EXPECT_EQ(html_to_line("<p>a</p><p>b</p>"), "a b");
   EXPECT_EQ(html_to_line("Title<br>with <em>break</em>\n and\tspace "),
