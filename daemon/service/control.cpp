@@ -83,19 +83,12 @@ void ControlServer::run() {
         zmq::message_t extra;
         (void)m_socket.recv(extra);
       }
-      const nlohmann::json j = nlohmann::json::parse(request.to_string_view(), nullptr, false);
-      if (j.is_discarded() || !j.is_object() || !j.contains("command") ||
-          !j["command"].is_string()) {
-        reply = error_reply("malformed request: expected {\"command\": \"...\", \"args\": [...]}");
+      const Result<ControlRequest> parsed = parse_control_request(request.to_string_view());
+      if (!parsed) {
+        reply = error_reply(parsed.error().message);
       } else {
-        std::vector<std::string> args;
-        if (const auto it = j.find("args"); it != j.end() && it->is_array()) {
-          for (const auto& a : *it) {
-            args.push_back(a.is_string() ? a.get<std::string>() : a.dump());
-          }
-        }
         try {
-          reply = m_handler(j["command"].get<std::string>(), args);
+          reply = m_handler(parsed->command, parsed->args);
         } catch (const std::exception& e) {
           reply = error_reply(std::string("internal error: ") + e.what());
         }
@@ -113,6 +106,28 @@ void ControlServer::run() {
 
 std::string control_request(const std::string& command, const std::vector<std::string>& args) {
   return nlohmann::json{{"command", command}, {"args", args}}.dump();
+}
+
+Result<ControlRequest> parse_control_request(std::string_view frame) {
+  // Without exceptions: the frame comes from any client that can reach the socket.
+  const nlohmann::json j = nlohmann::json::parse(frame, nullptr, false);
+  const Error malformed{"malformed request: expected {\"command\": \"...\", \"args\": [...]}"};
+  if (!j.is_object()) { // a parse error leaves j discarded, which is no object either
+    return malformed;
+  }
+  const auto command = j.find("command");
+  if (command == j.end() || !command->is_string()) {
+    return malformed;
+  }
+  ControlRequest request;
+  request.command = command->get<std::string>();
+  if (const auto args = j.find("args"); args != j.end() && args->is_array()) {
+    request.args.reserve(args->size());
+    for (const nlohmann::json& a : *args) {
+      request.args.push_back(a.is_string() ? a.get<std::string>() : a.dump());
+    }
+  }
+  return request;
 }
 
 } // namespace fw::service

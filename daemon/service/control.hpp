@@ -1,13 +1,16 @@
 #pragma once
 
 #include "publish/curve.hpp"
+#include "util/result.hpp"
 
 #include <atomic>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <vector>
 #include <zmq.hpp>
 
 namespace fw::service {
@@ -50,5 +53,19 @@ private:
 // What `feedwire ctl` sends: the request frame for `command` and `args`.
 [[nodiscard]] std::string control_request(const std::string& command,
                                           const std::vector<std::string>& args);
+
+// One request as the control socket receives it.
+struct ControlRequest {
+  std::string command;
+  std::vector<std::string> args; // a non-string element of "args" is kept as its JSON text
+
+  bool operator==(const ControlRequest&) const = default;
+};
+
+// Reads one request frame, as sent by control_request(): a JSON object with a string "command"
+// and optionally an array "args" (anything else under "args" is ignored). Returns the request,
+// or an Error whose one-line message is the reply's "error" when the frame is not one. Never
+// throws but std::bad_alloc; any thread.
+[[nodiscard]] Result<ControlRequest> parse_control_request(std::string_view frame);
 
 } // namespace fw::service
