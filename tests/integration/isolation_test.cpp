@@ -10,14 +10,18 @@
 //   interval * f + (response, parse and timer latency)  in  [interval * (1 - jitter),
 //                                                            interval * (1 + jitter) + allowance]
 //
-// The allowance has two parts. One is what the machine adds: the daemon's threads and the
-// test's servers share two cores, in CI with other tests and sanitizers too (without hostile
-// feeds the gaps stay within 5 ms of the jitter bounds). The other is a known stall: libcurl
-// inflates a gzip body on the io thread, where the fetcher counts the decoded bytes, so a gzip
-// bomb holds the io thread until max_body_bytes (16 MiB by default) have come out, about 250 ms
-// here, and every poll due meanwhile waits; five bombs inflated back to back hold it for over a
-// second. TODO(feedwire): take k_gzip_bomb_stall out once a bomb is cut short (a ratio limit) or
-// inflated off the io thread.
+// The allowance is what the machine adds: the daemon's threads and the test's servers share two
+// cores, in CI with other tests and sanitizers too. Measured here: without hostile feeds the gaps
+// stay within 70 ms of the jitter bounds (ASan build, load 4), and with them as configured below
+// within 10 ms (ASan) to 100 ms (release build, load 5).
+//
+// Bodies are limited to 1 MiB ([fetch] max_body_bytes; 16 MiB by default), and that is not for
+// speed: libcurl receives and inflates a body on the io thread, where the fetcher counts the
+// decoded bytes, so an endless body or a gzip bomb holds the io thread until max_body_bytes have
+// come out, about 250 ms at 16 MiB, and every poll due meanwhile waits. With the default limit
+// the ten such feeds here delay healthy polls by up to 0.5 s (release) or 1.3 to 5 s (ASan)
+// beyond the jitter bounds. DISABLED_HugeBodiesDoNotHoldUpOtherPolls below shows it; when it
+// passes, this test can go back to the default limit.
 //
 // Hosts: the scheduler's per-host budgets are keyed by the URL's host name without the port
 // (daemon/service/daemon.cpp, host_of), so a second server on another port of 127.0.0.1 would
@@ -63,7 +67,6 @@ using Clock = std::chrono::steady_clock;
 using Millis = std::chrono::duration<double, std::milli>;
 
 constexpr int k_healthy = 500;
-constexpr int k_hostile_kinds = 10;
 constexpr int k_hostile_per_kind = 5;
 constexpr int k_hostile_hosts = 10; // 127.0.0.2 .. 127.0.0.11
 
@@ -71,12 +74,9 @@ constexpr int k_hostile_hosts = 10; // 127.0.0.2 .. 127.0.0.11
 // feeds carry no dates, and adaptive intervals have tests of their own).
 constexpr std::chrono::seconds k_interval{5};
 constexpr double k_jitter = 0.1;
-// What the machine may add to a gap (see the top of the file), what the gzip bombs' inflating
-// on the io thread may add (300 ms for each of the five, back to back), and what may come on
-// top of the first poll, which comes within min(interval, 60 s) of the start plus the daemon's
-// own start-up.
-constexpr std::chrono::milliseconds k_machine_allowance{500};
-constexpr std::chrono::milliseconds k_gzip_bomb_stall{5 * 300};
+// What the machine may add to a gap (see the top of the file), and to the first poll, which
+// comes within min(interval, 60 s) of the start plus the daemon's own start-up.
+constexpr std::chrono::milliseconds k_machine_allowance{750};
 constexpr std::chrono::milliseconds k_startup_allowance{3000};
 // Due times are whole milliseconds, taken from the system clock; the server times arrivals with
 // the steady clock. A gap may come out this much shorter than interval * (1 - jitter).
@@ -163,7 +163,7 @@ const std::vector<HostileKind>& hostile_kinds() {
       {"gzip bomb", "too large"},
       {"endless body", "too large"},
       {"redirect loop", "too many redirects"},
-      {"a 1 MB HTML page", "not a feed"},
+      {"a 700 KB HTML page", "not a feed"},
       {"connection refused", "cannot connect", false},
   };
   return kinds;
@@ -176,7 +176,7 @@ std::optional<test::Response> hostile_response(int kind, const std::string& self
   static const std::string endless = filler_feed(64 * 1024);
   static const std::string html = [] {
     std::string page = "<!DOCTYPE html><html><head><title>Not a feed</title></head><body>";
-    while (page.size() < 1024 * 1024) {
+    while (page.size() < 700 * 1024) {
       page += "<div class=\"teaser\"><p>Lorem <b>ipsum</b> dolor sit amet.</p></div>\n";
     }
     return page + "</body></html>";
@@ -230,10 +230,27 @@ protected:
   }
   void TearDown() override { std::filesystem::remove_all(m_dir); }
 
+  // Runs feedwired for k_run on the 500 healthy feeds and five hostile feeds of each of `kinds`
+  // (indexes into hostile_kinds()), with the body limit given (nullopt: the default), and checks
+  // every healthy poll against the schedule and every hostile feed's outcome.
+  void run(const std::vector<int>& kinds, std::optional<std::int64_t> max_body_bytes);
+
   std::filesystem::path m_dir;
 };
 
 TEST_F(IsolationTest, HealthyFeedsKeepTheirScheduleWhileHostileFeedsMisbehave) {
+  run({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 1024 * 1024);
+}
+
+// The io thread's share of huge bodies (see the top of the file): at the default 16 MiB limit,
+// five gzip bombs and five endless bodies hold healthy polls up well beyond the allowance.
+// Disabled until the fetcher stops them sooner or off the io thread; run it with
+// --gtest_also_run_disabled_tests.
+TEST_F(IsolationTest, DISABLED_HugeBodiesDoNotHoldUpOtherPolls) {
+  run({5, 6}, std::nullopt);
+}
+
+void IsolationTest::run(const std::vector<int>& kinds, std::optional<std::int64_t> max_body_bytes) {
   test::HttpServer healthy_server;
   HealthyFeeds healthy(healthy_server);
   std::vector<std::unique_ptr<test::HttpServer>> hostile_servers;
@@ -248,7 +265,7 @@ TEST_F(IsolationTest, HealthyFeedsKeepTheirScheduleWhileHostileFeedsMisbehave) {
              healthy_server.url(HealthyFeeds::path(i)) + "\"\n";
   }
   std::map<std::string, int> hostile_kind_of; // feed id -> kind
-  for (int kind = 0; kind < k_hostile_kinds; ++kind) {
+  for (const int kind : kinds) {
     for (int j = 0; j < k_hostile_per_kind; ++j) {
       const int n = kind * k_hostile_per_kind + j;
       const std::string id = "x" + std::to_string(kind) + "-" + std::to_string(j);
@@ -281,6 +298,9 @@ TEST_F(IsolationTest, HealthyFeedsKeepTheirScheduleWhileHostileFeedsMisbehave) {
                         << "[fetch]\nmax_concurrent = 64\nper_host_max_concurrent = 16\n"
                            "per_host_min_interval_ms = 0\ntimeout_ms = 10000\n"
                            "low_speed_limit_bytes = 100\nlow_speed_time_s = 5\n"
+                        << (max_body_bytes
+                                ? "max_body_bytes = " + std::to_string(*max_body_bytes) + "\n"
+                                : std::string())
                         << feeds;
 
   const auto started = Clock::now();
@@ -300,8 +320,7 @@ TEST_F(IsolationTest, HealthyFeedsKeepTheirScheduleWhileHostileFeedsMisbehave) {
   ASSERT_EQ(arrivals.size(), static_cast<std::size_t>(k_healthy)) << "healthy feeds never polled";
 
   const Millis lower = Millis(k_interval) * (1.0 - k_jitter) - Millis(k_rounding);
-  const Millis upper =
-      Millis(k_interval) * (1.0 + k_jitter) + Millis(k_machine_allowance + k_gzip_bomb_stall);
+  const Millis upper = Millis(k_interval) * (1.0 + k_jitter) + Millis(k_machine_allowance);
   const Millis first_limit = Millis(k_interval) + Millis(k_startup_allowance);
   std::vector<double> gaps_ms;
   std::vector<double> first_ms;
@@ -359,7 +378,7 @@ TEST_F(IsolationTest, HealthyFeedsKeepTheirScheduleWhileHostileFeedsMisbehave) {
     EXPECT_TRUE(st.last_error.starts_with(kind.error_prefix))
         << st.feed_id << " (" << kind.name << "): " << st.last_error;
   }
-  for (int kind = 0; kind < k_hostile_kinds; ++kind) {
+  for (const int kind : kinds) {
     std::cout << "hostile " << hostile_kinds()[static_cast<std::size_t>(kind)].name << ": "
               << hostile_requests[kind] << " requests\n";
     if (hostile_kinds()[static_cast<std::size_t>(kind)].has_server) {
@@ -368,7 +387,7 @@ TEST_F(IsolationTest, HealthyFeedsKeepTheirScheduleWhileHostileFeedsMisbehave) {
     }
   }
   EXPECT_EQ(store.load_feeds().size(),
-            static_cast<std::size_t>(k_healthy + k_hostile_kinds * k_hostile_per_kind));
+            static_cast<std::size_t>(k_healthy) + kinds.size() * k_hostile_per_kind);
 }
 
 } // namespace
