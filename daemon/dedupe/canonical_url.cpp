@@ -213,10 +213,24 @@ std::optional<std::string> canonical_url(std::string_view url, const UrlOptions&
   if (!util::has_scheme(util::trim(url))) {
     return std::nullopt;
   }
-  const std::string cleaned = util::clean_url(url);
+  std::string cleaned = util::clean_url(url);
   auto parsed = boost::urls::parse_uri(cleaned);
   if (!parsed) {
     return std::nullopt;
+  }
+  if (parsed->host_type() == boost::urls::host_type::ipv4 && !parsed->encoded_path().empty() &&
+      parsed->encoded_path().front() != '/') {
+    // Boost 1.81 reads a host name that starts like an IPv4 address ("10.0.0.1.nip.io",
+    // "1.2.3.4.5") as that address followed by a rootless path. With its first '.' written as
+    // "%2E" the host reads as the name it is; the encoding is undone below with the others.
+    // Without this, "1.2%2E3.4.5" had a canonical form that canonical_url refused (url_fuzz).
+    const std::string_view host = view(parsed->encoded_host());
+    cleaned.replace(static_cast<std::size_t>(host.data() - cleaned.data()) + host.find('.'), 1,
+                    "%2E");
+    parsed = boost::urls::parse_uri(cleaned);
+    if (!parsed) {
+      return std::nullopt;
+    }
   }
   const boost::urls::url_view& u = *parsed;
   const std::string scheme = util::to_lower(view(u.scheme()));

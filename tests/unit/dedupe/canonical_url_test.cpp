@@ -97,6 +97,14 @@ constexpr Case k_cases[] = {
     {"space in host", "https://exa mple.com/", std::nullopt},
     {"encoded reserved character in host", "https://exa%2Fmple.com/", std::nullopt},
     {"IPv4 host", "http://192.168.0.1:8080/a", "http://192.168.0.1:8080/a"},
+    // Found by tests/fuzz/url_fuzz.cpp: Boost 1.81 reads "1.2.3.4.5" as the IPv4 address 1.2.3.4
+    // and a path, so the canonical form of "192.16%2E8.0.1" was refused as input.
+    {"name that starts like an IPv4 address", "http://10.0.0.1.nip.io/a",
+     "http://10.0.0.1.nip.io/a"},
+    {"five numbers", "http://192.16.8.0.1/fe/d", "http://192.16.8.0.1/fe/d"},
+    {"five numbers, one dot encoded", "htTp://192.16%2E8.0.1/fe/d", "http://192.16.8.0.1/fe/d"},
+    {"IPv4 address then letters and a port", "http://User@1.2.3.4x:0080/", "http://1.2.3.4x/"},
+    {"IPv4 address with a trailing dot", "http://1.2.3.4./", "http://1.2.3.4/"},
     {"IPv6 host lower case", "http://[2001:DB8::1]:80/a", "http://[2001:db8::1]/a"},
     {"IPv6 with embedded IPv4", "https://[::FFFF:1.2.3.4]/", "https://[::ffff:1.2.3.4]/"},
     // Query.
