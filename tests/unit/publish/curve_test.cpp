@@ -331,12 +331,31 @@ TEST_F(ZapProtocol, EverythingElseIsRefused) {
   EXPECT_EQ(m_handler.accepted(), 0U);
 }
 
-TEST_F(ZapProtocol, EachRefusedKeyIsLoggedOnceAndLinesAreRateLimited) {
-  auto stream = std::make_shared<std::ostringstream>();
-  auto previous = spdlog::default_logger();
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
-      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(*stream)));
+// spdlog's default logger, writing to a string while this lives. spdlog reads the default logger
+// without a lock, so it is swapped only while no other thread can be logging: derive a fixture
+// from this before the base that starts the threads, so that they start after the swap and are
+// stopped before the swap back.
+class CapturedDefaultLog {
+public:
+  CapturedDefaultLog() : m_previous(spdlog::default_logger()) {
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+        "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(m_stream)));
+  }
+  ~CapturedDefaultLog() { spdlog::set_default_logger(m_previous); }
+  CapturedDefaultLog(const CapturedDefaultLog&) = delete;
+  CapturedDefaultLog& operator=(const CapturedDefaultLog&) = delete;
 
+  // What was logged; read it once the threads that log have ended.
+  [[nodiscard]] std::string logged() const { return m_stream.str(); }
+
+private:
+  std::shared_ptr<spdlog::logger> m_previous;
+  std::ostringstream m_stream;
+};
+
+class ZapProtocolLogging : public CapturedDefaultLog, public ZapProtocol {};
+
+TEST_F(ZapProtocolLogging, EachRefusedKeyIsLoggedOnceAndLinesAreRateLimited) {
   const KeyPair mallory = generate_key_pair();
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(ask(curve_request(mallory.public_key)).at(2), "400");
@@ -345,9 +364,9 @@ TEST_F(ZapProtocol, EachRefusedKeyIsLoggedOnceAndLinesAreRateLimited) {
   for (int i = 0; i < k_flood; ++i) {
     EXPECT_EQ(ask(curve_request(generate_key_pair().public_key)).at(2), "400");
   }
-  spdlog::set_default_logger(previous);
+  m_handler.stop();
 
-  const std::string log = stream->str();
+  const std::string log = logged();
   std::size_t mallory_lines = 0;
   for (std::size_t at = log.find(mallory.public_key); at != std::string::npos;
        at = log.find(mallory.public_key, at + 1)) {
