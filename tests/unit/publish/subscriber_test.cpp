@@ -1,5 +1,6 @@
 #include "publish/publisher.hpp"
 #include "publish/subscriber.hpp"
+#include "slowdown.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -20,7 +21,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto k_wait = 5s;
+constexpr auto k_wait = test::scaled(5s);
 
 Options ephemeral_options() {
   Options options;
@@ -173,7 +174,7 @@ SubscribeOptions recovering_options(const Publisher& publisher, const ReplayRout
   SubscribeOptions options;
   options.endpoints = publisher.endpoints();
   options.replay_endpoint = replay.endpoint();
-  options.replay_timeout = 100ms;
+  options.replay_timeout = test::scaled(100ms);
   return options;
 }
 
@@ -228,7 +229,7 @@ TEST(Subscriber, ReceivesFromEveryEndpoint) {
 TEST(Subscriber, IdleTimeoutEndsTheLoopWhenNothingArrives) {
   Publisher publisher(ephemeral_options());
   SubscribeOptions options = plain_options(publisher);
-  options.idle_timeout = 50ms;
+  options.idle_timeout = test::scaled(50ms);
   const auto start = std::chrono::steady_clock::now();
 
   Result<SubscribeEnd> end =
@@ -236,20 +237,20 @@ TEST(Subscriber, IdleTimeoutEndsTheLoopWhenNothingArrives) {
 
   ASSERT_TRUE(end.has_value()) << end.error().message;
   EXPECT_EQ(end.value(), SubscribeEnd::idle_timeout);
-  EXPECT_GE(std::chrono::steady_clock::now() - start, 50ms);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, test::scaled(50ms));
 }
 
 TEST(Subscriber, IdleTimeoutCountsFromTheLastMessage) {
   Publisher publisher(ephemeral_options());
   SubscribeOptions options = plain_options(publisher);
-  options.idle_timeout = 300ms;
+  options.idle_timeout = test::scaled(300ms);
   std::future<Outcome> outcome = subscribe_in_background(options);
   ASSERT_TRUE(publisher.wait_for_subscribers(k_wait));
 
   // 200 ms apart: a timeout counted from the start would end before the third.
   for (int i = 0; i < 3; ++i) {
     if (i > 0) {
-      std::this_thread::sleep_for(200ms);
+      std::this_thread::sleep_for(test::scaled(200ms));
     }
     ASSERT_TRUE(publisher.publish({"t", std::to_string(i)}));
   }
@@ -317,7 +318,7 @@ TEST(Subscriber, MalformedReplayEndpointIsAnErrorNamingIt) {
 TEST(Subscriber, HeartbeatsArePrintedOnlyWhenSysIsAskedFor) {
   Publisher publisher(ephemeral_options());
   SubscribeOptions everything = plain_options(publisher);
-  everything.idle_timeout = 300ms;
+  everything.idle_timeout = test::scaled(300ms);
   SubscribeOptions sys = everything;
   sys.prefixes = {"sys."};
   std::future<Outcome> all_outcome = subscribe_in_background(everything);
@@ -402,7 +403,7 @@ TEST(Subscriber, AHeartbeatAheadOfTheLastSeqFetchesWhatWasMissed) {
   Publisher publisher(ephemeral_options());
   ReplayRouter replay({story(3), story(4)});
   SubscribeOptions options = recovering_options(publisher, replay);
-  options.heartbeat_interval = 100ms;
+  options.heartbeat_interval = test::scaled(100ms);
   options.max_messages = 2;
   std::future<Outcome> outcome = subscribe_in_background(options);
   ASSERT_TRUE(publisher.wait_for_subscribers(k_wait));
@@ -420,8 +421,8 @@ TEST(Subscriber, AHeartbeatThatLiveMessagesCatchUpWithAsksNoReplay) {
   Publisher publisher(ephemeral_options());
   ReplayRouter replay({});
   SubscribeOptions options = recovering_options(publisher, replay);
-  options.heartbeat_interval = 400ms;
-  options.idle_timeout = 250ms;
+  options.heartbeat_interval = test::scaled(400ms);
+  options.idle_timeout = test::scaled(250ms);
   std::future<Outcome> outcome = subscribe_in_background(options);
   ASSERT_TRUE(publisher.wait_for_subscribers(k_wait));
 
@@ -474,7 +475,7 @@ TEST(Subscriber, ARefusedReplayIsReportedAndAskedAgain) {
   ReplayRouter replay({story(1), story(2), story(3)});
   replay.refuse_requests(2);
   SubscribeOptions options = recovering_options(publisher, replay);
-  options.replay_timeout = 50ms;
+  options.replay_timeout = test::scaled(50ms);
   options.max_messages = 3;
   std::future<Outcome> outcome = subscribe_in_background(options);
   ASSERT_TRUE(publisher.wait_for_subscribers(k_wait));
@@ -494,7 +495,7 @@ TEST(Subscriber, AReplayEndpointThatNeverAnswersIsReportedAndLiveGoesOn) {
   ReplayRouter replay({});
   replay.ignore_requests(1000);
   SubscribeOptions options = recovering_options(publisher, replay);
-  options.replay_timeout = 50ms;
+  options.replay_timeout = test::scaled(50ms);
   options.replay_attempts = 3;
   options.max_messages = 3;
   std::future<Outcome> outcome = subscribe_in_background(options);
@@ -516,12 +517,12 @@ TEST(Subscriber, ASilentDaemonIsReportedOnceAndItsReturnToo) {
   Publisher publisher(ephemeral_options());
   ReplayRouter replay({});
   SubscribeOptions options = recovering_options(publisher, replay);
-  options.heartbeat_interval = 40ms;
+  options.heartbeat_interval = test::scaled(40ms);
   options.max_messages = 1;
   std::future<Outcome> outcome = subscribe_in_background(options);
   ASSERT_TRUE(publisher.wait_for_subscribers(k_wait));
 
-  std::this_thread::sleep_for(300ms); // more than twice the three periods
+  std::this_thread::sleep_for(test::scaled(300ms)); // more than twice the three periods
   ASSERT_TRUE(publisher.publish(story(1)));
 
   const Outcome result = wait_for(outcome);
