@@ -174,9 +174,9 @@ TEST_F(PluginDaemonTest, APluginRunsOnlyOnTheFeedsOfItsScope) {
   }
 }
 
-// AddressSanitizer reserves terabytes of address space for its shadow memory, which no
-// RLIMIT_AS leaves room for: under it the leaking plugin runs without a limit.
-#if defined(__SANITIZE_ADDRESS__)
+// AddressSanitizer and ThreadSanitizer reserve terabytes of address space for their shadow
+// memory, which no RLIMIT_AS leaves room for: under them the leaking plugin runs without a limit.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 const std::string k_leak_limit;
 #else
 const std::string k_leak_limit = "memory_limit_mb = 64\n";

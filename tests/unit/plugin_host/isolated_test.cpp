@@ -393,11 +393,11 @@ TEST_F(Isolated, AHungPluginIsKilledAtTheTimeoutAndReaped) {
 // The leak stays in the child: it runs into its memory_limit, says FW_ERR_NO_MEMORY, and is
 // replaced by a fresh child, while this process does not grow.
 TEST_F(Isolated, ALeakingPluginIsReplacedAtItsMemoryLimit) {
-#if defined(__SANITIZE_ADDRESS__)
-  GTEST_SKIP() << "ASan's shadow memory does not fit under RLIMIT_AS";
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "ASan's and TSan's shadow memory do not fit under RLIMIT_AS";
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-  GTEST_SKIP() << "ASan's shadow memory does not fit under RLIMIT_AS";
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+  GTEST_SKIP() << "ASan's and TSan's shadow memory do not fit under RLIMIT_AS";
 #endif
 #endif
   IsolationOptions o = options();
