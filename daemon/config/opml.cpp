@@ -30,10 +30,12 @@ pugi::xml_attribute find_attribute(const pugi::xml_node& node, std::string_view 
 }
 
 std::string attribute_text(const pugi::xml_node& node, std::string_view name) {
-  std::string text = util::collapse_space(find_attribute(node, name).value());
-  // Titles end up in TOML (opml_to_toml), which must be valid UTF-8.
+  // Titles end up in TOML (opml_to_toml), which must be valid UTF-8. Repaired before the white
+  // space is collapsed, so that a control character dropped leaves no space at either end or two
+  // in a row ("\x17 e" gives "e"; found by tests/fuzz/opml_fuzz.cpp).
+  std::string text = find_attribute(node, name).value();
   util::repair_utf8(text);
-  return text;
+  return util::collapse_space(text);
 }
 
 bool is_element(const pugi::xml_node& node, std::string_view name) {

@@ -14,8 +14,8 @@
 # or all (the default; a number alone is SECONDS for all). Each starts from the seeds in
 # tests/fuzz/corpus/TARGET/, plus for parse every tests/fixtures/**/*.{xml,json}, for config
 # config/feedwire.toml and tests/fixtures/**/*.toml, for opml tests/fixtures/**/*.opml; its
-# dictionary is tests/fuzz/TARGET_fuzz.dict. The committed seeds are never modified, and the temp corpora (with
-# whatever the fuzzer found) are deleted at the end unless KEEP_CORPUS=1.
+# dictionary is tests/fuzz/TARGET_fuzz.dict. The committed seeds are never modified, and the temp
+# corpora (with whatever the fuzzer found) are deleted at the end unless KEEP_CORPUS=1.
 #
 #   tests/fuzz/run_fuzz.sh [TARGET|all] [SECONDS] [-- EXTRA_LIBFUZZER_FLAGS...]
 #

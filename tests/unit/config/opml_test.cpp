@@ -150,6 +150,19 @@ TEST(Opml, EachProblemStaysOnItsLine) {
       "subs.opml:2:2: outline \"x\": xmlUrl \"ftp://a\\nb\" must be an http:// or https:// URL");
 }
 
+// The control characters dropped from a title leave no white space behind, so that the title
+// reads back the same from feeds_to_opml. Found by tests/fuzz/opml_fuzz.cpp.
+TEST(Opml, TitlesWithControlCharactersAreTrimmedAfterTheyAreDropped) {
+  const auto feeds = parse_opml("<opml><body>"
+                                "<outline text=\"\x17 e\" xmlUrl=\"http://e.example/\"/>"
+                                "<outline text=\"a \x01 b\x02 \" xmlUrl=\"http://f.example/\"/>"
+                                "</body></opml>",
+                                "subs.opml");
+  ASSERT_EQ(feeds.size(), 2U);
+  EXPECT_EQ(feeds[0].title, "e");
+  EXPECT_EQ(feeds[1].title, "a b");
+}
+
 TEST(Opml, ParsesADocumentInMemoryAsItReadsTheFile) {
   const auto file = fixture("nested.opml");
   std::ifstream in(file, std::ios::binary);
