@@ -109,8 +109,22 @@ std::string control_request(const std::string& command, const std::vector<std::s
 }
 
 Result<ControlRequest> parse_control_request(std::string_view frame) {
-  // Without exceptions: the frame comes from any client that can reach the socket.
-  const nlohmann::json j = nlohmann::json::parse(frame, nullptr, false);
+  // Without exceptions: the frame comes from any client that can reach the socket. Past the
+  // depth limit each value is dropped as it is read, so that nothing deep is ever built.
+  bool too_deep = false;
+  const auto limit_depth = [&too_deep](int depth, nlohmann::json::parse_event_t event,
+                                       nlohmann::json&) {
+    if (depth > k_control_max_depth && (event == nlohmann::json::parse_event_t::object_start ||
+                                        event == nlohmann::json::parse_event_t::array_start)) {
+      too_deep = true;
+    }
+    return !too_deep;
+  };
+  const nlohmann::json j = nlohmann::json::parse(frame, limit_depth, false);
+  if (too_deep) {
+    return Error{fmt::format("malformed request: arrays and objects nested deeper than {} levels",
+                             k_control_max_depth)};
+  }
   const Error malformed{"malformed request: expected {\"command\": \"...\", \"args\": [...]}"};
   if (!j.is_object()) { // a parse error leaves j discarded, which is no object either
     return malformed;

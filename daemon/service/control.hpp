@@ -64,8 +64,11 @@ struct ControlRequest {
 
 // Reads one request frame, as sent by control_request(): a JSON object with a string "command"
 // and optionally an array "args" (anything else under "args" is ignored). Returns the request,
-// or an Error whose one-line message is the reply's "error" when the frame is not one. Never
-// throws but std::bad_alloc; any thread.
+// or an Error whose one-line message is the reply's "error" when the frame is not one, or when
+// it nests arrays and objects deeper than k_control_max_depth (no command needs more, and a
+// deeper value would be read back and written out recursively). Never throws but
+// std::bad_alloc; any thread.
+inline constexpr int k_control_max_depth = 32;
 [[nodiscard]] Result<ControlRequest> parse_control_request(std::string_view frame);
 
 } // namespace fw::service

@@ -56,15 +56,27 @@ TEST(ControlRequest, AnythingButAnObjectWithAStringCommandIsRefusedInOneLine) {
   }
 }
 
-TEST(ControlRequest, DeepNestingUpToTheSocketLimitIsRead) {
-  // 64 KiB is all the socket lets in (maxmsgsize).
-  const std::string deep = std::string(32 * 1024, '[') + std::string(32 * 1024, ']');
-  EXPECT_EQ(refused(deep), k_malformed);
-  const std::string deep_args =
-      R"({"command": "x", "args": [)" + std::string(30000, '[') + std::string(30000, ']') + "]}";
-  const ControlRequest request = accepted(deep_args);
+std::string nested(int depth) {
+  return std::string(static_cast<std::size_t>(depth), '[') +
+         std::string(static_cast<std::size_t>(depth), ']');
+}
+
+// Up to the depth limit a value is read back as it was sent; past it the frame is refused in one
+// line, up to the 64 KiB the socket lets in (maxmsgsize), without ever building the deep value.
+TEST(ControlRequest, NestingPastTheDepthLimitIsRefusedInOneLine) {
+  const std::string too_deep = "malformed request: arrays and objects nested deeper than " +
+                               std::to_string(service::k_control_max_depth) + " levels";
+  // "args" is one level, so its elements may nest one less.
+  const std::string deepest = nested(service::k_control_max_depth - 1);
+  const ControlRequest request = accepted(R"({"command": "x", "args": [)" + deepest + "]}");
   ASSERT_EQ(request.args.size(), 1U);
-  EXPECT_EQ(request.args[0].size(), 60000U);
+  EXPECT_EQ(request.args[0], deepest);
+  EXPECT_EQ(refused(R"({"command": "x", "args": [)" + nested(service::k_control_max_depth) + "]}"),
+            too_deep);
+  EXPECT_EQ(refused(R"({"command": "x", "args": [{"a": )" + deepest + "}]}"), too_deep);
+  EXPECT_EQ(refused(nested(32 * 1024)), too_deep);
+  EXPECT_EQ(refused(R"({"command": "x", "args": [)" + nested(30000) + "]}"), too_deep);
+  EXPECT_EQ(refused(std::string(64 * 1024, '[')), too_deep); // never closed
 }
 
 } // namespace
