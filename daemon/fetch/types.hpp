@@ -34,7 +34,7 @@ struct Request {
 enum class ErrorKind {
   none,
   timeout,            // total, connect or low-speed limit
-  too_large,          // body (decoded) over Limits::max_body_bytes
+  too_large,          // body (decoded) over Limits::max_body_bytes, or a decompression bomb
   resolve,            // host (or proxy) name did not resolve
   connect,            // refused, unreachable
   tls,                // handshake or certificate failure

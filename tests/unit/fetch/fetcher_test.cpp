@@ -233,6 +233,38 @@ TEST_F(FetchTest, GzipBombIsTooLargeQuickly) {
   EXPECT_LT(r.elapsed, 1000ms);
 }
 
+// Under the default 16 MiB limit a bomb is stopped by what it inflates to: 1,000 times its
+// compressed size where feeds compress 3 to 20 times.
+TEST_F(FetchTest, GzipBombIsStoppedPastOneMebibyteWhateverTheLimit) {
+  m_server.route("/bomb", ServerResponse{.headers = {{"Content-Encoding", "gzip"}},
+                                         .body = fw::test::gzip_repeated(' ', 256 * 1024 * 1024)});
+  const Response r = get(m_server.url("/bomb"));
+  ASSERT_EQ(test_limits().max_body_bytes, 16 * 1024 * 1024);
+  EXPECT_EQ(r.error, ErrorKind::too_large) << r.error_message;
+  EXPECT_NE(r.error_message.find("a decompression bomb"), std::string::npos) << r.error_message;
+  // It stops once past 1 MiB at 100 times the bytes received so far, which a socket read of
+  // 16 KiB (libcurl's buffer) takes to 1.6 MB.
+  EXPECT_LE(r.body.size(), 2U * 1024U * 1024U);
+}
+
+// A big body that compresses as text does (here about 4 times) is read in full.
+TEST_F(FetchTest, ALargeGzipBodyThatCompressesAsTextDoesIsRead) {
+  std::string text = "<feed>";
+  std::uint32_t x = 12345;
+  while (text.size() < 8 * 1024 * 1024) {
+    x = x * 1103515245U + 12345U;
+    text += "<entry><title>item " + std::to_string(x % 1000003U) + "</title></entry>\n";
+  }
+  text += "</feed>";
+  const std::string compressed = fw::test::gzip(text);
+  ASSERT_GT(compressed.size() * 20, text.size()); // not more than 20 times
+  m_server.route("/big.gz",
+                 ServerResponse{.headers = {{"Content-Encoding", "gzip"}}, .body = compressed});
+  const Response r = get(m_server.url("/big.gz"));
+  EXPECT_EQ(r.error, ErrorKind::none) << r.error_message;
+  EXPECT_EQ(r.body, text);
+}
+
 TEST_F(FetchTest, GzipBodyIsDecoded) {
   const std::string text = "<feed>" + std::string(10000, 'z') + "</feed>";
   m_server.route("/gz", ServerResponse{.body = text, .content_encoding = "gzip"});
