@@ -1359,8 +1359,13 @@ std::string format_of(std::string_view root_local, Ns root_ns, pugi::xml_node ro
 
 Result<ParsedFeed> parse_xml_feed(std::string_view utf8, const ParseOptions& options) {
   ParsedFeed out;
-  // pugixml parses in place: `fixed` (and `repaired`) must outlive the documents.
+  // pugixml parses in place: `fixed` (and `repaired`) must outlive the documents. It also
+  // overwrites the buffer's last byte with its terminator, which cut the last character of an
+  // attribute or text left open at the end of the document, even mid UTF-8 sequence (found by
+  // tests/fuzz/parse_fuzz.cpp): each buffer ends with a NUL of its own, which pugixml reads as
+  // the end of the document.
   std::string fixed = fix_xml_entities(utf8, out.warnings);
+  fixed.push_back('\0');
   std::string refixed;
   std::string repaired;
   pugi::xml_document first;
@@ -1379,6 +1384,7 @@ Result<ParsedFeed> parse_xml_feed(std::string_view utf8, const ParseOptions& opt
     // The repair can turn what looked like a comment or CDATA section into text: references
     // there were left alone by the first fixing and must not reach pugixml raw.
     repaired = fix_xml_entities(repair_xml(refixed), again);
+    repaired.push_back('\0');
     pugi::xml_parse_result res2 =
         second.load_buffer_inplace(repaired.data(), repaired.size(), k_flags, pugi::encoding_utf8);
     if (second.document_element() && (res2 || !root)) {
