@@ -1804,6 +1804,12 @@ bool fast_extract(std::string_view html, TextShaper& shaper) {
       if (content_end == n) {
         return false;
       }
+      if (id == GUMBO_TAG_SCRIPT &&
+          html.substr(i, content_end - i).find("<!--") != std::string_view::npos) {
+        // "<!--" in a script starts its escaped states (§13.2.5.20), where a "<script>" hides
+        // the next "</script>": "<script><!--<script></script>x" never ends.
+        return false;
+      }
       if (id == GUMBO_TAG_NOSCRIPT &&
           html.substr(i, content_end - i).find('<') != std::string_view::npos) {
         // gumbo reads <noscript> as if scripting were off: its content is markup, which may

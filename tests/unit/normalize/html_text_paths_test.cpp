@@ -152,6 +152,10 @@ TEST(HtmlTextPaths, AgreeWhereTheFuzzerFoundThemApart) {
       {"<noscript><p>x</p></noscript>y", "x\n\ny"},
       {"x<noscript><p>n</p></noscript>y", "xy"},
       {"><noscript><j</noscript>>", ">"},
+      // "<!--" in a script: a "<script>" after it hides the next "</script>".
+      {"<script><!--<script></script><p>x</p>", ""},
+      {"<script><!-- a --></script>b", "b"},
+      {"<script><!--<script></script>--></script>b", "b"},
       // Hidden elements whose content is markup.
       {"a<desc>x</desc>y", "ay"},
       {"a<datalist><", "a"},
