@@ -57,9 +57,10 @@ std::string slugify(std::string_view s) {
   while (!out.empty() && (out.back() == '-' || out.back() == '.')) {
     out.pop_back();
   }
-  while (!out.empty() && out.front() == '.') {
-    out.erase(0, 1);
-  }
+  // Leading dots go, and with them the dash they may leave in front (".{x" gives "x", not
+  // "-x", which slugify would change again; found by tests/fuzz/opml_fuzz.cpp).
+  const std::size_t first = out.find_first_not_of(".-");
+  out.erase(0, first == std::string::npos ? out.size() : first);
   return out;
 }
 

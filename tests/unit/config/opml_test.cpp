@@ -79,6 +79,17 @@ TEST(Opml, CategoryAttributeBecomesTagsSplitAtCommasAndSlashes) {
   EXPECT_THAT(feeds[4].tags, ElementsAre("misc"));
 }
 
+// A slug starts with neither a dot nor the dash that dropping dots would leave, so that a tag
+// or id reads back the same. Found by tests/fuzz/opml_fuzz.cpp.
+TEST(Opml, TagsAndIdsStartWithALetterOrDigit) {
+  const auto feeds = parse_opml("<opml><body><outline text=\"..{ Title\" category=\"..{head/.-x\" "
+                                "xmlUrl=\"http://e.example/\"/></body></opml>",
+                                "subs.opml");
+  ASSERT_EQ(feeds.size(), 1U);
+  EXPECT_EQ(feeds[0].id, "title");
+  EXPECT_THAT(feeds[0].tags, ElementsAre("head", "x"));
+}
+
 TEST(Opml, IdsComeFromTitleElseUrlAndAreUnique) {
   auto feeds = read_opml(fixture("nested.opml"));
   EXPECT_THAT(ids_of(feeds), ElementsAre("example-world", "first", "example-world-2",
