@@ -9,6 +9,7 @@
 #include "http_server.hpp"
 #include "service/daemon.hpp"
 #include "store/store.hpp"
+#include "temp_dir.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -69,14 +70,6 @@ protected:
     }
   }
 
-  void SetUp() override {
-    std::random_device rd;
-    m_dir = std::filesystem::temp_directory_path() /
-            ("feedwire-it-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-    std::filesystem::create_directories(m_dir);
-  }
-  void TearDown() override { std::filesystem::remove_all(m_dir); }
-
   // The config of every test: quick limits, an ephemeral publish port, per-host limits out of
   // the way unless a test sets them; `extra` goes before the feeds.
   std::string config_text(const std::string& feeds, const std::string& extra = "") const {
@@ -84,7 +77,7 @@ protected:
     if (extra.find("[publish]") == std::string::npos) {
       head += "[publish]\nendpoints = [\"tcp://127.0.0.1:*\"]\nonce_wait_subscribers_ms = 2000\n"
               "replay_endpoint = \"ipc://" +
-              (m_dir / "replay").string() + "\"\n";
+              (m_dir.path() / "replay").string() + "\"\n";
     }
     // Tests run side by side: the HTTP endpoint takes any free port, never the default 7703.
     if (extra.find("metrics_listen") == std::string::npos) {
@@ -109,7 +102,7 @@ protected:
   // Runs `feedwired --once` in process on the config, with a SUB socket connected to it that
   // receives while it runs. Returns the exit status; the messages land in `received`.
   int run_once(const std::string& text, bool stdout_messages = false) {
-    config::Config c = config::parse_config(text, m_dir / "feedwire.toml");
+    config::Config c = config::parse_config(text, m_dir.path() / "feedwire.toml");
     // Isolated plugins run in the real feedwired, as --plugin-host.
     service::Daemon daemon(
         std::move(c),
@@ -156,7 +149,7 @@ protected:
     return out;
   }
 
-  std::filesystem::path state_dir() const { return m_dir / "state"; }
+  std::filesystem::path state_dir() const { return m_dir.path() / "state"; }
 
   store::FeedState state_of(const std::string& id) const {
     store::Store s = store::Store::open(state_dir() / "feedwire.db");
@@ -170,7 +163,7 @@ protected:
   std::vector<plugin_host::PluginStats> last_plugin_stats; // of the last run_once()
 
 private:
-  std::filesystem::path m_dir;
+  test::TempDir m_dir;
   zmq::context_t m_zmq;
 };
 

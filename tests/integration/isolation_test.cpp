@@ -37,6 +37,7 @@
 #include "child_process.hpp"
 #include "http_server.hpp"
 #include "store/store.hpp"
+#include "temp_dir.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -51,7 +52,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
@@ -222,14 +222,6 @@ Stats stats_of(std::vector<double> values) {
 
 class IsolationTest : public ::testing::Test {
 protected:
-  void SetUp() override {
-    std::random_device rd;
-    m_dir = std::filesystem::temp_directory_path() /
-            ("fw-isolation-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-    std::filesystem::create_directories(m_dir);
-  }
-  void TearDown() override { std::filesystem::remove_all(m_dir); }
-
   // Runs feedwired for k_run on the 500 healthy feeds and five hostile feeds of each of `kinds`
   // (indexes into hostile_kinds()), with the body limit given (nullopt: the default) and
   // [schedule] jitter, and checks every healthy poll against the schedule, with `allowance` for
@@ -237,7 +229,7 @@ protected:
   void run(const std::vector<int>& kinds, std::optional<std::int64_t> max_body_bytes, double jitter,
            std::chrono::milliseconds allowance);
 
-  std::filesystem::path m_dir;
+  test::TempDir m_dir;
 };
 
 TEST_F(IsolationTest, HealthyFeedsKeepTheirScheduleWhileHostileFeedsMisbehave) {
@@ -289,11 +281,11 @@ void IsolationTest::run(const std::vector<int>& kinds, std::optional<std::int64_
     }
   }
 
-  const std::filesystem::path config = m_dir / "feedwire.toml";
+  const std::filesystem::path config = m_dir.path() / "feedwire.toml";
   std::ofstream(config) << "state_dir = \"state\"\nlog_level = \"error\"\n"
                         << "[service]\nmetrics_listen = \"127.0.0.1:0\"\ncontrol_endpoint = "
                            "\"off\"\ndrain_timeout_ms = 500\n"
-                        << "[publish]\nendpoints = [\"ipc://" << (m_dir / "pub").string()
+                        << "[publish]\nendpoints = [\"ipc://" << (m_dir.path() / "pub").string()
                         << "\"]\nreplay_endpoint = \"\"\n"
                         << "[schedule]\ndefault_interval = " << k_interval.count()
                         << "\nmin_interval = 1\nadaptive = false\njitter = " << jitter
@@ -362,7 +354,7 @@ void IsolationTest::run(const std::vector<int>& kinds, std::optional<std::int64_
 
   // The daemon's own record: no healthy poll failed, and every hostile feed failed the way its
   // kind fails (so each really misbehaved, and was retried meanwhile).
-  store::Store store = store::Store::open(m_dir / "state" / "feedwire.db");
+  store::Store store = store::Store::open(m_dir.path() / "state" / "feedwire.db");
   std::map<int, std::size_t> hostile_requests;
   for (int h = 0; h < k_hostile_hosts; ++h) {
     for (const test::RecordedRequest& r :

@@ -5,6 +5,7 @@
 #include "child_process.hpp"
 #include "http_server.hpp"
 #include "store/store.hpp"
+#include "temp_dir.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -65,17 +66,12 @@ constexpr std::chrono::milliseconds k_exit_limit = 10s;
 class JournalTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    std::random_device rd;
-    m_dir = std::filesystem::temp_directory_path() /
-            ("fw-journal-it-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-    std::filesystem::create_directories(m_dir);
-    m_pub = "ipc://" + (m_dir / "pub").string();
-    m_replay = "ipc://" + (m_dir / "replay").string();
+    m_pub = "ipc://" + (m_dir.path() / "pub").string();
+    m_replay = "ipc://" + (m_dir.path() / "replay").string();
   }
-  void TearDown() override { std::filesystem::remove_all(m_dir); }
 
   std::filesystem::path write_config(const std::string& feeds, const std::string& publish_extra) {
-    const std::filesystem::path file = m_dir / "feedwire.toml";
+    const std::filesystem::path file = m_dir.path() / "feedwire.toml";
     std::ofstream(file) << "state_dir = \"state\"\nlog_level = \"error\"\n"
                         << "[service]\nmetrics_listen = \"127.0.0.1:0\"\n"
                         << "[schedule]\ndefault_interval = 1\nmin_interval = 1\nadaptive = false\n"
@@ -90,7 +86,7 @@ protected:
     return "[[feed]]\nid = \"" + id + "\"\nurl = \"" + server.url(path) + "\"\n";
   }
 
-  std::filesystem::path db_file() const { return m_dir / "state" / "feedwire.db"; }
+  std::filesystem::path db_file() const { return m_dir.path() / "state" / "feedwire.db"; }
 
   // A SUB socket on the publish endpoint, subscribed to everything; it connects before the daemon
   // binds and ZeroMQ retries until it can.
@@ -149,7 +145,7 @@ protected:
   std::string m_replay;
 
 private:
-  std::filesystem::path m_dir;
+  test::TempDir m_dir;
   zmq::context_t m_zmq;
 };
 

@@ -4,6 +4,7 @@
 
 #include "child_process.hpp"
 #include "http_server.hpp"
+#include "temp_dir.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -14,7 +15,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,17 +42,12 @@ std::string rss(int item_count) {
 class PythonSubscriberTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    std::random_device rd;
-    m_dir = std::filesystem::temp_directory_path() /
-            ("feedwire-py-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-    std::filesystem::create_directories(m_dir);
     pub_endpoint = "tcp://127.0.0.1:" + std::to_string(test::free_tcp_port());
     replay_endpoint = "tcp://127.0.0.1:" + std::to_string(test::free_tcp_port());
   }
-  void TearDown() override { std::filesystem::remove_all(m_dir); }
 
   std::filesystem::path write_config() const {
-    const std::filesystem::path config = m_dir / "feedwire.toml";
+    const std::filesystem::path config = m_dir.path() / "feedwire.toml";
     std::ofstream(config) << "state_dir = \"state\"\nlog_level = \"error\"\n"
                           << "[service]\nmetrics_listen = \"127.0.0.1:0\"\n"
                           << "[publish]\nendpoints = [\"" << pub_endpoint << "\"]\n"
@@ -80,7 +75,7 @@ protected:
   std::string replay_endpoint;
 
 private:
-  std::filesystem::path m_dir;
+  test::TempDir m_dir;
 };
 
 TEST_F(PythonSubscriberTest, ARestartWithSinceGetsWhatWasPublishedMeanwhileOnce) {

@@ -22,12 +22,14 @@
 // already holds are duplicates and dropped.
 
 #include "child_process.hpp"
+#include "eventually.hpp"
+#include "growing_feeds.hpp"
 #include "http_server.hpp"
 #include "proc_status.hpp"
 #include "store/store.hpp"
+#include "temp_dir.hpp"
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -38,10 +40,8 @@
 #include <gtest/gtest.h>
 #include <iostream>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <random>
 #include <set>
 #include <string>
 #include <string_view>
@@ -88,86 +88,15 @@ constexpr std::int64_t k_slack_kb = (k_asan ? 16 : 8) * 1024;
 // The replay socket's high-water mark and chunk (daemon/publish/replay_server.hpp).
 constexpr std::int64_t k_replay_messages_in_hand = 1000 + 256;
 
-// Deterministic prose: `count` words from a small vocabulary, by splitmix64 of `key`, so that no
-// two stories look alike to the near-duplicate detector.
-std::string words(std::uint64_t key, int count) {
-  static constexpr std::array<std::string_view, 32> k_words = {
-      "amber",  "basil",   "cedar",   "delta",  "ember", "fjord",  "garnet",  "harbor",
-      "indigo", "juniper", "kelp",    "lagoon", "maple", "nectar", "orchid",  "pepper",
-      "quartz", "raven",   "saffron", "tundra", "umber", "violet", "walnut",  "xenon",
-      "yarrow", "zephyr",  "bison",   "comet",  "dune",  "falcon", "glacier", "heron"};
-  std::string out;
-  for (int i = 0; i < count; ++i) {
-    key += 0x9e3779b97f4a7c15ULL;
-    std::uint64_t z = key;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    out += (i > 0 ? " " : "") + std::string(k_words[z % k_words.size()]);
-  }
-  return out;
-}
-
-std::string guid(int feed, int item) {
-  return "s" + std::to_string(feed) + "-" + std::to_string(item);
-}
-
 // k_feeds feeds whose every request adds k_new_per_poll items, until freeze().
-class GrowingFeeds {
-public:
-  explicit GrowingFeeds(test::HttpServer& server) : m_feeds(k_feeds) {
-    for (int i = 0; i < k_feeds; ++i) {
-      server.route(path(i), [this, i](const test::RecordedRequest&) { return answer(i); });
-    }
-  }
-
-  static std::string path(int feed) { return "/s" + std::to_string(feed) + ".xml"; }
-
-  void freeze() {
-    std::lock_guard lock(m_mutex);
-    m_is_frozen = true;
-  }
-  [[nodiscard]] int requests(int feed) const {
-    std::lock_guard lock(m_mutex);
-    return m_feeds[static_cast<std::size_t>(feed)].requests;
-  }
-  // Items 0..items-1 of the feed have been in a document it served.
-  [[nodiscard]] int items(int feed) const {
-    std::lock_guard lock(m_mutex);
-    return static_cast<int>(m_feeds[static_cast<std::size_t>(feed)].items.size());
-  }
-
-private:
-  struct Feed {
-    int requests = 0;
-    std::vector<std::string> items; // the <item> elements, oldest first
-  };
-
-  test::Response answer(int feed) {
-    std::lock_guard lock(m_mutex);
-    Feed& f = m_feeds[static_cast<std::size_t>(feed)];
-    ++f.requests;
-    for (int n = 0; n < k_new_per_poll && !m_is_frozen; ++n) {
-      const int j = static_cast<int>(f.items.size());
-      const std::uint64_t key = static_cast<std::uint64_t>(feed) * 1'000'000 + j;
-      f.items.push_back("<item><guid>" + guid(feed, j) + "</guid><title>" + words(key, 8) +
-                        "</title><link>https://slow.example/" + guid(feed, j) +
-                        "</link><description>" + words(key + 500'000, k_text_words) +
-                        "</description></item>");
-    }
-    std::string body = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Feed " +
-                       std::to_string(feed) + "</title><link>https://slow.example/</link>";
-    const int size = static_cast<int>(f.items.size());
-    for (int j = size - 1; j >= std::max(0, size - k_window); --j) {
-      body += f.items[static_cast<std::size_t>(j)];
-    }
-    return test::Response{.body = body + "</channel></rss>"};
-  }
-
-  mutable std::mutex m_mutex;
-  std::vector<Feed> m_feeds;
-  bool m_is_frozen = false;
-};
+test::GrowingFeeds::Options slow_feeds() {
+  return {.feeds = k_feeds,
+          .prefix = "s",
+          .site = "https://slow.example/",
+          .window = k_window,
+          .description_words = k_text_words,
+          .new_items = [](int, int) { return k_new_per_poll; }};
+}
 
 struct Frames {
   std::string topic;
@@ -371,33 +300,17 @@ private:
   F m_f;
 };
 
-template <class Condition> bool eventually(std::chrono::milliseconds limit, Condition condition) {
-  const auto deadline = Clock::now() + limit;
-  while (!condition() && Clock::now() < deadline) {
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
-
 class SlowSubscriberTest : public ::testing::Test {
 protected:
-  void SetUp() override {
-    std::random_device rd;
-    m_dir = std::filesystem::temp_directory_path() /
-            ("fw-slow-sub-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-    std::filesystem::create_directories(m_dir);
-  }
-  void TearDown() override { std::filesystem::remove_all(m_dir); }
-
-  std::filesystem::path m_dir;
+  test::TempDir m_dir;
 };
 
 TEST_F(SlowSubscriberTest, OneMessageASecondBoundsMemoryAndRecoversEverythingByReplay) {
   test::HttpServer server;
-  GrowingFeeds feeds(server);
+  test::GrowingFeeds feeds(server, slow_feeds());
   const std::string pub_endpoint = "tcp://127.0.0.1:" + std::to_string(test::free_tcp_port());
   const std::string replay_endpoint = "tcp://127.0.0.1:" + std::to_string(test::free_tcp_port());
-  const std::filesystem::path config = m_dir / "feedwire.toml";
+  const std::filesystem::path config = m_dir.path() / "feedwire.toml";
   {
     std::ofstream out(config);
     out << "state_dir = \"state\"\nlog_level = \"error\"\n"
@@ -409,7 +322,7 @@ TEST_F(SlowSubscriberTest, OneMessageASecondBoundsMemoryAndRecoversEverythingByR
         << "[schedule]\ndefault_interval = 1\nmin_interval = 1\nadaptive = false\n"
         << "[fetch]\nper_host_max_concurrent = 16\nper_host_min_interval_ms = 0\n";
     for (int i = 0; i < k_feeds; ++i) {
-      out << "[[feed]]\nid = \"s" << i << "\"\nurl = \"" << server.url(GrowingFeeds::path(i))
+      out << "[[feed]]\nid = \"" << feeds.feed_id(i) << "\"\nurl = \"" << server.url(feeds.path(i))
           << "\"\n";
     }
   }
@@ -472,13 +385,10 @@ TEST_F(SlowSubscriberTest, OneMessageASecondBoundsMemoryAndRecoversEverythingByR
     }
   };
   const auto started = Clock::now();
-  ASSERT_TRUE(eventually(20s, [&] { return fast.live() > 0; }))
+  ASSERT_TRUE(test::eventually(20s, [&] { return fast.live() > 0; }))
       << "nothing published within 20 s of the start";
   const auto publishing_from = Clock::now();
-  std::vector<int> requests_before(k_feeds);
-  for (int i = 0; i < k_feeds; ++i) {
-    requests_before[static_cast<std::size_t>(i)] = feeds.requests(i);
-  }
+  const std::vector<int> requests_before = feeds.requests();
   while (Clock::now() - publishing_from < k_slow_phase) {
     sample();
     std::this_thread::sleep_for(100ms);
@@ -486,30 +396,21 @@ TEST_F(SlowSubscriberTest, OneMessageASecondBoundsMemoryAndRecoversEverythingByR
   feeds.freeze();
   const auto frozen_at = Clock::now();
   is_slow_phase = false;
-  std::vector<int> polls_in_slow_phase(k_feeds);
-  for (int i = 0; i < k_feeds; ++i) {
-    polls_in_slow_phase[static_cast<std::size_t>(i)] =
-        feeds.requests(i) - requests_before[static_cast<std::size_t>(i)];
+  std::vector<int> polls_in_slow_phase = feeds.requests();
+  for (std::size_t i = 0; i < polls_in_slow_phase.size(); ++i) {
+    polls_in_slow_phase[i] -= requests_before[i];
   }
   const std::uint64_t read_slowly = slow_reads;
   // Every feed polled twice more (nothing new), then the heartbeats' last seq steady for a second:
   // everything is journalled, and that seq is the last.
-  std::vector<int> at_freeze(k_feeds);
-  for (int i = 0; i < k_feeds; ++i) {
-    at_freeze[static_cast<std::size_t>(i)] = feeds.requests(i);
-  }
-  ASSERT_TRUE(eventually(20s, [&] {
+  const std::vector<int> at_freeze = feeds.requests();
+  ASSERT_TRUE(test::eventually(20s, [&] {
     sample();
-    for (int i = 0; i < k_feeds; ++i) {
-      if (feeds.requests(i) < at_freeze[static_cast<std::size_t>(i)] + 2) {
-        return false;
-      }
-    }
-    return true;
+    return feeds.polled_since(at_freeze, 2);
   })) << "the frozen feeds were not polled twice within 20 s";
   std::int64_t steady = -1;
   auto steady_since = Clock::now();
-  ASSERT_TRUE(eventually(20s, [&] {
+  ASSERT_TRUE(test::eventually(20s, [&] {
     sample();
     const std::int64_t now_seq = fast.heartbeat_last_seq();
     if (now_seq != steady) {
@@ -540,7 +441,7 @@ TEST_F(SlowSubscriberTest, OneMessageASecondBoundsMemoryAndRecoversEverythingByR
   ASSERT_TRUE(slow_done) << "the slow subscriber holds seqs up to " << slow.held() << " of "
                          << final_seq;
   {
-    store::Store store = store::Store::open(m_dir / "state" / "feedwire.db");
+    store::Store store = store::Store::open(m_dir.path() / "state" / "feedwire.db");
     EXPECT_EQ(store.journal_last_seq().value_or(0), final_seq.load())
         << "a message was journalled after the heartbeats had settled";
   }
@@ -559,14 +460,11 @@ TEST_F(SlowSubscriberTest, OneMessageASecondBoundsMemoryAndRecoversEverythingByR
     EXPECT_TRUE(stories.emplace(m.at("feed_id"), m.at("id")).second)
         << m.at("id") << " published twice";
   }
-  std::size_t served = 0;
-  for (int i = 0; i < k_feeds; ++i) {
-    for (int j = 0; j < feeds.items(i); ++j) {
-      ++served;
-      EXPECT_TRUE(stories.contains({"s" + std::to_string(i), guid(i, j)})) << guid(i, j);
-    }
+  const std::vector<std::pair<std::string, std::string>> served = feeds.served();
+  for (const auto& key : served) {
+    EXPECT_TRUE(stories.contains(key)) << key.second;
   }
-  EXPECT_EQ(story_messages, served);
+  EXPECT_EQ(story_messages, served.size());
 
   // The slow subscriber was slow, missed messages (ZeroMQ dropped them at the high-water mark)
   // and found them all again through replays.

@@ -33,10 +33,13 @@
 // the per-host budget is opened up as a farm's operator would (see isolation_test.cpp).
 
 #include "child_process.hpp"
+#include "eventually.hpp"
 #include "http_server.hpp"
 #include "proc_status.hpp"
 #include "publish/subscriber.hpp"
 #include "store/store.hpp"
+#include "subscriber_recorder.hpp"
+#include "temp_dir.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -46,7 +49,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <future>
 #include <gtest/gtest.h>
 #include <iomanip>
 #include <iostream>
@@ -55,11 +57,9 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <random>
 #include <set>
 #include <sstream>
 #include <string>
-#include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -320,88 +320,6 @@ std::vector<Document> generate(const std::filesystem::path& out, int feeds, int 
   return docs;
 }
 
-struct Delivery {
-  std::int64_t seq = 0;
-  std::string topic;
-  std::string feed_id;
-  std::string id;
-};
-
-// A string member of a JSON object, or "" (get_ref: GCC 12 sees a null dereference in
-// nlohmann's value() with a string default here).
-std::string string_field(const nlohmann::json& object, const char* key) {
-  const auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get_ref<const std::string&>() : std::string();
-}
-
-// subscribe_and_print on its own thread, keeping what identifies each message.
-class Recorder {
-public:
-  explicit Recorder(publish::SubscribeOptions options)
-      : m_stop_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
-    options.on_notice = [this](std::string_view notice) {
-      std::lock_guard lock(m_mutex);
-      m_notices.emplace_back(notice);
-    };
-    m_end = std::async(std::launch::async, [this, options = std::move(options)] {
-      return publish::subscribe_and_print(options, m_stop_fd, [this](std::string_view line) {
-        const nlohmann::json json = nlohmann::json::parse(line);
-        const nlohmann::json& m = json.at("message");
-        const auto seq = m.find("seq");
-        Delivery d{seq != m.end() && seq->is_number_integer() ? seq->get<std::int64_t>() : -1,
-                   string_field(json, "topic"), string_field(m, "feed_id"), string_field(m, "id")};
-        std::lock_guard lock(m_mutex);
-        m_deliveries.push_back(std::move(d));
-        return true;
-      });
-    });
-  }
-  ~Recorder() {
-    stop();
-    ::close(m_stop_fd);
-  }
-  Recorder(const Recorder&) = delete;
-  Recorder& operator=(const Recorder&) = delete;
-
-  // Ends the subscriber: whether it ran until told to stop.
-  bool stop() {
-    if (!m_end.valid()) {
-      return false;
-    }
-    const std::uint64_t one = 1;
-    [[maybe_unused]] const ssize_t n = ::write(m_stop_fd, &one, sizeof one);
-    Result<publish::SubscribeEnd> end = m_end.get();
-    if (!end) {
-      ADD_FAILURE() << "the subscriber failed: " << end.error().message;
-    }
-    return end && end.value() == publish::SubscribeEnd::stop_requested;
-  }
-
-  [[nodiscard]] std::size_t count() const {
-    std::lock_guard lock(m_mutex);
-    return m_deliveries.size();
-  }
-  [[nodiscard]] std::int64_t last_seq() const {
-    std::lock_guard lock(m_mutex);
-    return m_deliveries.empty() ? 0 : m_deliveries.back().seq;
-  }
-  [[nodiscard]] std::vector<Delivery> deliveries() const {
-    std::lock_guard lock(m_mutex);
-    return m_deliveries;
-  }
-  [[nodiscard]] std::vector<std::string> notices() const {
-    std::lock_guard lock(m_mutex);
-    return m_notices;
-  }
-
-private:
-  int m_stop_fd;
-  mutable std::mutex m_mutex;
-  std::vector<Delivery> m_deliveries;
-  std::vector<std::string> m_notices;
-  std::future<Result<publish::SubscribeEnd>> m_end;
-};
-
 struct Sample {
   double at_s = 0;
   test::ProcStatus status;
@@ -410,25 +328,9 @@ struct Sample {
   std::size_t polls = 0;     // requests the feeds had
 };
 
-template <class Condition> bool eventually(std::chrono::milliseconds limit, Condition condition) {
-  const auto deadline = Clock::now() + limit;
-  while (!condition() && Clock::now() < deadline) {
-    std::this_thread::sleep_for(100ms);
-  }
-  return condition();
-}
-
 class SoakTest : public ::testing::Test {
 protected:
-  void SetUp() override {
-    std::random_device rd;
-    m_dir = std::filesystem::temp_directory_path() /
-            ("fw-soak-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-    std::filesystem::create_directories(m_dir);
-  }
-  void TearDown() override { std::filesystem::remove_all(m_dir); }
-
-  std::filesystem::path m_dir;
+  test::TempDir m_dir;
 };
 
 TEST_F(SoakTest, TwoThousandChangingFeedsForTenMinutesLeakNothingAndLoseNothing) {
@@ -444,18 +346,18 @@ TEST_F(SoakTest, TwoThousandChangingFeedsForTenMinutesLeakNothingAndLoseNothing)
   std::cout << "soak: " << duration.count() << " s, warm-up " << warmup.count() << " s, samples in "
             << csv_path.string() << std::endl;
 
-  std::vector<Document> corpus = generate(m_dir / "corpus", k_feed_count, k_window, 7);
-  std::vector<Document> active = generate(m_dir / "active", k_active, 40, 8);
+  std::vector<Document> corpus = generate(m_dir.path() / "corpus", k_feed_count, k_window, 7);
+  std::vector<Document> active = generate(m_dir.path() / "active", k_active, 40, 8);
   ASSERT_EQ(corpus.size(), static_cast<std::size_t>(k_feed_count));
   ASSERT_EQ(active.size(), static_cast<std::size_t>(k_active));
-  std::filesystem::remove_all(m_dir / "corpus");
-  std::filesystem::remove_all(m_dir / "active");
+  std::filesystem::remove_all(m_dir.path() / "corpus");
+  std::filesystem::remove_all(m_dir.path() / "active");
 
   test::HttpServer server;
   SoakFeeds feeds(server, std::move(corpus), std::move(active));
   const std::string pub_endpoint = "tcp://127.0.0.1:" + std::to_string(test::free_tcp_port());
   const std::string replay_endpoint = "tcp://127.0.0.1:" + std::to_string(test::free_tcp_port());
-  const std::filesystem::path config = m_dir / "feedwire.toml";
+  const std::filesystem::path config = m_dir.path() / "feedwire.toml";
   {
     std::ofstream out(config);
     out << "state_dir = \"state\"\nlog_level = \"error\"\n"
@@ -476,7 +378,7 @@ TEST_F(SoakTest, TwoThousandChangingFeedsForTenMinutesLeakNothingAndLoseNothing)
   options.replay_endpoint = replay_endpoint;
   options.since = 0; // the whole journal: nothing is missed however early the first poll is
   options.heartbeat_interval = 1000ms;
-  Recorder recorder(options);
+  test::SubscriberRecorder recorder(options);
   // The heartbeats, for the last seq journalled.
   zmq::context_t context;
   zmq::socket_t beats(context, zmq::socket_type::sub);
@@ -542,25 +444,33 @@ TEST_F(SoakTest, TwoThousandChangingFeedsForTenMinutesLeakNothingAndLoseNothing)
   for (int i = 0; i < k_feed_count; ++i) {
     at_freeze[static_cast<std::size_t>(i)] = feeds.requests(i);
   }
-  EXPECT_TRUE(eventually(4 * k_interval + 30s, [&] {
-    for (int i = 0; i < k_feed_count; ++i) {
-      if (feeds.requests(i) < at_freeze[static_cast<std::size_t>(i)] + 2) {
-        return false;
-      }
-    }
-    return true;
-  })) << "not every feed was polled twice after the freeze";
+  EXPECT_TRUE(test::eventually(
+      4 * k_interval + 30s,
+      [&] {
+        for (int i = 0; i < k_feed_count; ++i) {
+          if (feeds.requests(i) < at_freeze[static_cast<std::size_t>(i)] + 2) {
+            return false;
+          }
+        }
+        return true;
+      },
+      100ms))
+      << "not every feed was polled twice after the freeze";
   std::int64_t steady = -1;
   auto steady_since = Clock::now();
-  ASSERT_TRUE(eventually(30s, [&] {
-    read_beats();
-    if (last_seq != steady) {
-      steady = last_seq;
-      steady_since = Clock::now();
-    }
-    return steady > 0 && Clock::now() - steady_since > 3s;
-  }));
-  EXPECT_TRUE(eventually(60s, [&] { return recorder.last_seq() >= steady; }))
+  ASSERT_TRUE(test::eventually(
+      30s,
+      [&] {
+        read_beats();
+        if (last_seq != steady) {
+          steady = last_seq;
+          steady_since = Clock::now();
+        }
+        return steady > 0 && Clock::now() - steady_since > 3s;
+      },
+      100ms));
+  EXPECT_TRUE(test::eventually(
+      60s, [&] { return recorder.last_seq() >= steady; }, 100ms))
       << "the subscriber got to seq " << recorder.last_seq() << " of " << steady;
   ASSERT_TRUE(sample());
   const std::optional<int> status = daemon.stop(SIGTERM, 20s);
@@ -569,10 +479,10 @@ TEST_F(SoakTest, TwoThousandChangingFeedsForTenMinutesLeakNothingAndLoseNothing)
   EXPECT_TRUE(recorder.stop());
 
   // Delivery: every seq journalled, once and in order, and every item served.
-  const std::vector<Delivery> deliveries = recorder.deliveries();
+  const std::vector<test::Delivery> deliveries = recorder.deliveries();
   std::int64_t journalled = 0;
   {
-    store::Store store = store::Store::open(m_dir / "state" / "feedwire.db");
+    store::Store store = store::Store::open(m_dir.path() / "state" / "feedwire.db");
     journalled = store.journal_last_seq().value_or(0);
   }
   EXPECT_EQ(journalled, steady) << "journalled after the heartbeats had settled";
@@ -581,7 +491,7 @@ TEST_F(SoakTest, TwoThousandChangingFeedsForTenMinutesLeakNothingAndLoseNothing)
   std::size_t out_of_line = 0;
   std::map<std::string, std::size_t> by_topic;
   std::set<std::pair<std::string, std::string>> stories;
-  for (const Delivery& d : deliveries) {
+  for (const test::Delivery& d : deliveries) {
     out_of_line += d.seq == expected_seq ? 0 : 1;
     expected_seq = d.seq + 1;
     by_topic[d.topic.substr(0, d.topic.find('.', d.topic.find('.') + 1))] += 1;
