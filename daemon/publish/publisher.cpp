@@ -259,9 +259,13 @@ void Publisher::read_subscriptions() {
 void Publisher::send_batch(std::deque<Message>& batch) {
   std::uint64_t sent = 0;
   std::uint64_t dropped = 0;
-  std::int64_t handed_seq = 0;
+  // Only this thread writes m_handed_seq, so it reads it without the lock.
+  std::int64_t handed_seq = m_handed_seq;
   void* socket = m_socket.handle();
-  for (const Message& message : batch) {
+  for (Message& message : batch) {
+    if (message.make_body) {
+      message.body = message.make_body(handed_seq);
+    }
     handed_seq = std::max(handed_seq, message.seq);
     // XPUB never blocks and never returns EAGAIN without ZMQ_XPUB_NODROP: a subscriber past its
     // high-water mark silently loses the message. Any failure here is counted, not retried.

@@ -25,6 +25,11 @@ struct Message {
   // The journal seq the message carries, or 0 for one that has none (sys.heartbeat): handed_seq()
   // reports the highest seq handed to ZeroMQ.
   std::int64_t seq = 0;
+  // Set: `body` is made on the publisher thread just before the send, from the highest seq
+  // handed to ZeroMQ before this message (0 before any). Nothing can be sent between the two,
+  // so a sys.heartbeat made this way announces exactly what precedes it in the stream. It must
+  // not throw: an exception ends the publisher thread.
+  std::function<std::string(std::int64_t handed_seq)> make_body = {};
 };
 
 // A subscribe or unsubscribe message as the XPUB socket reports it.

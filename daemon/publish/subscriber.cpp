@@ -16,11 +16,13 @@ constexpr std::string_view k_replay_end_topic = "sys.replay.end";
 constexpr std::string_view k_replay_error_topic = "sys.replay.error";
 // Heartbeat periods without a sign of life before the daemon is reported silent.
 constexpr int k_silent_periods = 3;
-// A heartbeat can overtake the messages whose commit it counts (they may still be queued for
-// sending); a quarter of its period lets them arrive before a replay is asked for.
+// feedwired's heartbeat announces the last seq sent before it, so a higher one means messages
+// were lost on the way; a quarter of its period still lets messages arrive before a replay is
+// asked for, as a publisher that announced what it had journalled but not yet sent needs.
 constexpr int k_heartbeat_grace_divisor = 4;
 // A daemon whose heartbeats say less than we have seen, this many times in a row, has started
-// over (a new state file); one such heartbeat can be a race with a message sent just before it.
+// over (a new state file). One is not enough: a publisher that reads its last seq before it
+// queues the heartbeat can be overtaken by messages queued meanwhile.
 constexpr int k_heartbeats_behind_for_reset = 2;
 
 // Receives one whole message if one is waiting; nullopt when none is.

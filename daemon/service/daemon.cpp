@@ -584,9 +584,15 @@ struct Daemon::Impl {
 
   // ---- the io thread -------------------------------------------------------------------------
 
-  // `sys.heartbeat` every heartbeat_interval, carrying the last seq journalled. Not journalled
+  // `sys.heartbeat` every heartbeat_interval, carrying the last seq sent before it. Not journalled
   // and without a seq of its own. try_publish: the io thread never blocks, and a heartbeat that
   // finds the queue full is skipped (the next one carries a later last_seq anyway).
+  //
+  // last_seq is filled in by the publisher thread as it sends the heartbeat (Message::make_body):
+  // read here, it could miss messages queued between the read and the heartbeat, which would
+  // then precede a heartbeat announcing less than they carry, and a subscriber that sees that
+  // twice takes the daemon for one that started over. Everything journalled by earlier runs was
+  // queued before the first heartbeat (resend_unsent), hence the floor.
   asio::awaitable<void> heartbeat_loop() {
     while (!background_done) {
       heartbeat_timer.expires_after(cfg.publish.heartbeat_interval);
@@ -594,11 +600,16 @@ struct Daemon::Impl {
       if (background_done) {
         break;
       }
-      const nlohmann::json body = {
-          {"schema", normalize::k_message_schema},
-          {"last_seq", last_journalled_seq.load()},
-          {"at", parse::format_rfc3339(std::chrono::time_point_cast<seconds>(now_ms()))}};
-      publisher.try_publish(publish::Message{std::string(k_heartbeat_topic), body.dump()});
+      publish::Message heartbeat{std::string(k_heartbeat_topic), {}};
+      heartbeat.make_body = [floor = first_seq_of_run,
+                             at = parse::format_rfc3339(std::chrono::time_point_cast<seconds>(
+                                 now_ms()))](std::int64_t handed_seq) {
+        return nlohmann::json{{"schema", normalize::k_message_schema},
+                              {"last_seq", std::max(floor, handed_seq)},
+                              {"at", at}}
+            .dump();
+      };
+      publisher.try_publish(std::move(heartbeat));
       asio::post(store_strand, [this] {
         // A watermark that could not be stored costs re-sent messages after a crash, nothing
         // more; the next heartbeat or commit tries again.

@@ -325,6 +325,61 @@ TEST(Publisher, HandedSeqIsTheHighestSeqHandedToZeroMq) {
   EXPECT_EQ(publisher.handed_seq(), 15);
 }
 
+// A message with make_body gets its body on the publisher thread from the highest seq handed to
+// ZeroMQ before it: however the producers race, the stream never carries a message above the
+// seq a later heartbeat announces, nor a heartbeat announcing a seq not yet sent.
+TEST(Publisher, MakeBodySeesExactlyTheSeqsSentBeforeIt) {
+  constexpr std::int64_t k_messages = 5000;
+  Options options = ephemeral_options();
+  options.queue_capacity = 64; // many small batches
+  Publisher publisher(options);
+  zmq::context_t context;
+  zmq::socket_t sub = connect_sub(context, publisher.endpoints().at(0), {""});
+  sub.set(zmq::sockopt::rcvhwm, 0); // drop nothing: every seq sent is seen
+  ASSERT_TRUE(publisher.wait_for_subscribers(k_wait));
+  auto heartbeat = [] {
+    Message message{"sys.heartbeat", ""};
+    message.make_body = [](std::int64_t handed) { return std::to_string(handed); };
+    return message;
+  };
+
+  std::atomic<bool> done = false;
+  std::thread beats([&] {
+    while (!done) {
+      (void)publisher.try_publish(heartbeat());
+      std::this_thread::yield();
+    }
+  });
+  for (std::int64_t seq = 1; seq <= k_messages; ++seq) {
+    ASSERT_TRUE(publisher.publish({"story.new.f", std::to_string(seq), seq}));
+  }
+  done = true;
+  beats.join();
+  ASSERT_TRUE(publisher.publish(heartbeat()));
+  ASSERT_TRUE(publisher.publish({"end", ""}));
+
+  std::int64_t last_seq = 0;
+  std::size_t heartbeats_between = 0;
+  for (;;) {
+    std::optional<std::vector<std::string>> frames = receive(sub);
+    ASSERT_TRUE(frames && frames->size() == 2) << "the stream ended before its end marker";
+    const std::string& topic = frames->at(0);
+    if (topic == "end") {
+      break;
+    }
+    const std::int64_t value = std::stoll(frames->at(1));
+    if (topic == "sys.heartbeat") {
+      ASSERT_EQ(value, last_seq) << "a heartbeat after seq " << last_seq;
+      heartbeats_between += last_seq > 0 && last_seq < k_messages ? 1 : 0;
+    } else {
+      ASSERT_EQ(value, last_seq + 1);
+      last_seq = value;
+    }
+  }
+  EXPECT_EQ(last_seq, k_messages);
+  EXPECT_GT(heartbeats_between, 0U) << "no heartbeat went out among the messages";
+}
+
 TEST(Publisher, PublishAfterStopReturnsFalseAndStopIsIdempotent) {
   Publisher publisher(ephemeral_options());
   publisher.stop();
